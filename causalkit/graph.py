@@ -330,7 +330,28 @@ class CausalGraph:
 
     @classmethod
     def from_endpoint_matrix(cls, marks, names=None, *, kind=None):
-        """Build a graph from an endpoint-mark matrix (see :meth:`to_endpoint_matrix`)."""
+        """Build a graph from an endpoint-mark matrix (see :meth:`to_endpoint_matrix`).
+
+        Parameters
+        ----------
+        marks : array-like of int, shape (d, d)
+            ``marks[i, j]`` is the mark at ``j`` on the edge between ``i`` and
+            ``j``: 0 none, 1 tail, 2 arrow, 3 circle.
+        names : list of str, optional
+            Default ``X0..X{d-1}``.
+        kind : str, optional
+            Passed to :class:`CausalGraph`.
+
+        Returns
+        -------
+        CausalGraph
+
+        Raises
+        ------
+        GraphError
+            On a non-square matrix, unknown codes, a mark on one end only, or
+            a mark pair with no edge type (such as tail and circle).
+        """
         m = np.asarray(marks)
         if m.ndim != 2 or m.shape[0] != m.shape[1]:
             raise GraphError(f"marks must be a square matrix; got shape {m.shape}")
@@ -668,6 +689,27 @@ class CausalGraph:
 
         Keeps the v-structures' orientations and closes them under Meek's
         rules R1-R3 (complete without background knowledge; Meek 1995).
+
+        Returns
+        -------
+        CausalGraph
+            ``kind="cpdag"``: an edge is ``-->`` when every Markov-equivalent
+            DAG orients it that way, else ``---``. Latent nodes are kept.
+
+        Raises
+        ------
+        GraphError
+            If the graph is not a DAG or has lagged edges.
+
+        References
+        ----------
+        Meek, C. (1995). Causal inference and causal explanation with
+        background knowledge. UAI.
+
+        Examples
+        --------
+        >>> CausalGraph.from_edges([("a", "b"), ("c", "b"), ("b", "d")]).to_cpdag().kind
+        'cpdag'
         """
         if self._kind != "dag" or any(lag for _, _, lag in self._edges):
             raise GraphError(f"to_cpdag needs a contemporaneous DAG; this graph is a {self._kind!r}")
@@ -701,6 +743,28 @@ class CausalGraph:
         intermediate nodes; ``a <-> b`` when some latent node reaches both
         ``a`` and ``b`` through directed paths whose intermediate nodes are
         all latent.
+
+        Returns
+        -------
+        CausalGraph
+            ``kind="admg"`` over :attr:`observed`; a pair may carry both
+            ``-->`` and ``<->`` (a bow). Edge attributes are not carried over.
+
+        Raises
+        ------
+        GraphError
+            If the graph is not a DAG or has lagged edges.
+
+        References
+        ----------
+        Verma, T. and Pearl, J. (1990). Equivalence and synthesis of causal
+        models. UAI.
+
+        Examples
+        --------
+        >>> g = CausalGraph.from_edges([("u", "x"), ("u", "y"), ("x", "y")], latent=["u"])
+        >>> sorted(e.type for e in g.latent_projection().edge_list())
+        ['-->', '<->']
         """
         if self._kind != "dag":
             raise GraphError(f"latent_projection needs a DAG; this graph is a {self._kind!r}")
