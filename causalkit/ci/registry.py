@@ -69,6 +69,9 @@ def make_ci_test(name, data, names=None, discrete=None, **options):
     if discrete is None:
         discrete = [False] * np.shape(data)[1]
     name = resolve_ci_test(name, discrete)
+    if name == "kci" and "categorical" not in options and any(discrete):
+        # columns known to be discrete get the delta kernel
+        options["categorical"] = np.asarray(discrete, dtype=bool)
     module, cls = CI_TESTS[name].split(":")
     test_cls = getattr(importlib.import_module(module), cls)
     return test_cls(data, names=names, **options)
