@@ -29,7 +29,8 @@ def _adjacent(directed, undirected):
     return directed | directed.T | undirected
 
 
-def apply_meek_rules(directed, undirected, *, rule4=True, forbidden=None):
+def apply_meek_rules(directed, undirected, *, rule4=True, forbidden=None, ambiguous=None,
+                     return_conflicts=False):
     """Close a PDAG under Meek's rules R1-R4, in place order-independently.
 
     Parameters
@@ -40,12 +41,25 @@ def apply_meek_rules(directed, undirected, *, rule4=True, forbidden=None):
         Also apply R4 (needed with background knowledge).
     forbidden : ndarray of bool, optional
         ``forbidden[i, j]`` True means ``i --> j`` must not be created (background
-        knowledge); such an orientation is skipped.
+        knowledge); such an orientation is skipped. Forbidding both directions
+        of an edge keeps it undirected.
+    ambiguous : iterable of (int, int, int), optional
+        Unshielded triples ``(a, b, c)`` whose middle node is of unknown status
+        (neither collider nor non-collider; see the conservative collider
+        rule of PC). R1 and R3 reason from non-colliders, so they do not use
+        these triples. The order of ``a`` and ``c`` does not matter.
+    return_conflicts : bool, default False
+        Also return the conflict matrix (below).
 
     Returns
     -------
     directed, undirected : ndarray of bool
         The closed PDAG.
+    conflicts : ndarray of bool, symmetric
+        Only with ``return_conflicts=True``: the undirected edges for which the
+        rules implied both directions at once. That happens only when the
+        input PDAG has no consistent DAG extension (for example colliders
+        estimated from noisy tests); such an edge is left undirected for good.
 
     Notes
     -----
@@ -56,13 +70,23 @@ def apply_meek_rules(directed, undirected, *, rule4=True, forbidden=None):
     U = np.array(undirected, dtype=bool, copy=True)
     U &= U.T
     np.fill_diagonal(U, False)
+    conflicts = np.zeros_like(U)
+    amb = set()
+    for a, b, c in ambiguous or ():
+        amb.add((int(a), int(b), int(c)))
+        amb.add((int(c), int(b), int(a)))
     while True:
         A = _adjacent(D, U)
         nonadj = ~A
         np.fill_diagonal(nonadj, False)
         Di, Ui, NAi = D.astype(np.int32), U.astype(np.int32), nonadj.astype(np.int32)
         # R1: some a with a --> b and a not adjacent to c orients b --- c as b --> c
-        new = ((Di.T @ NAi) > 0) & U
+        r1 = Di.T @ NAi
+        for a, b, c in amb:
+            # this triple does not count as a reason for R1
+            if D[a, b] and nonadj[a, c]:
+                r1[b, c] -= 1
+        new = (r1 > 0) & U
         # R2: some c with a --> c --> b orients a --- b as a --> b
         new |= ((Di @ Di) > 0) & U
         # R3: two non-adjacent c, d with a --- c --> b and a --- d --> b
@@ -71,7 +95,12 @@ def apply_meek_rules(directed, undirected, *, rule4=True, forbidden=None):
         for a in range(d):
             for b in np.flatnonzero(U[a]):
                 cs = np.flatnonzero(U[a] & D[:, b])
-                if len(cs) >= 2 and np.any(nonadj[np.ix_(cs, cs)]):
+                if len(cs) < 2:
+                    continue
+                pairs = np.argwhere(nonadj[np.ix_(cs, cs)])
+                if amb:
+                    pairs = [(i, j) for i, j in pairs if (int(cs[i]), a, int(cs[j])) not in amb]
+                if len(pairs):
                     r3[a, b] = True
         new |= r3
         if rule4:
@@ -86,11 +115,12 @@ def apply_meek_rules(directed, undirected, *, rule4=True, forbidden=None):
             new |= r4
         if forbidden is not None:
             new &= ~np.asarray(forbidden, dtype=bool)
-        # An edge both of whose directions are implied at once is left undirected;
-        # that only happens on an inconsistent PDAG.
-        new &= ~new.T
+        # An edge both of whose directions are implied at once is left undirected,
+        # now and in later passes; that only happens on an inconsistent PDAG.
+        conflicts |= new & new.T
+        new &= ~conflicts
         if not new.any():
-            return D, U
+            return (D, U, conflicts) if return_conflicts else (D, U)
         D |= new
         U &= ~(new | new.T)
 

@@ -1,0 +1,6 @@
+"""Causal discovery algorithms, one module per method."""
+
+from .background import BackgroundKnowledge
+from .pc import PC, pc
+
+__all__ = ["pc", "PC", "BackgroundKnowledge"]
