@@ -227,22 +227,34 @@ def check_data(data, *, ci_test=None, missing="error", min_samples=None, discret
 
 
 def _check_collinear(values, names, tol=1e-10):
-    """Raise if some column is an exact linear combination of others, naming the set."""
+    """Raise if some column is an exact linear combination of others, naming the set.
+
+    Works on the d x d correlation matrix with an incremental Cholesky
+    factor: a column whose residual variance given the columns kept so far
+    vanishes is an exact linear function of them. O(n d^2 + d^3).
+    """
+    from scipy.linalg import solve_triangular
+
     x = values - values.mean(axis=0)
     x = x / np.linalg.norm(x, axis=0)
-    # Greedy: add columns one by one; a column whose residual on the kept ones
-    # vanishes is dependent on them.
+    corr = x.T @ x
+    d = corr.shape[0]
+    chol = np.zeros((d, d))
     kept = []
-    q = np.zeros((x.shape[0], 0))
-    for j in range(x.shape[1]):
-        v = x[:, j] - q @ (q.T @ x[:, j])
-        r = np.linalg.norm(v)
-        if r < 1e-7:
-            coef, *_ = np.linalg.lstsq(x[:, kept], x[:, j], rcond=None)
-            involved = [names[kept[k]] for k in np.flatnonzero(np.abs(coef) > 1e-6)]
+    for j in range(d):
+        k = len(kept)
+        if k:
+            w = solve_triangular(chol[:k, :k], corr[kept, j], lower=True)
+            resid = corr[j, j] - w @ w
+        else:
+            w, resid = np.zeros(0), corr[j, j]
+        if resid < 1e-9:
+            coef = np.linalg.lstsq(corr[np.ix_(kept, kept)], corr[kept, j], rcond=None)[0]
+            involved = [names[kept[i]] for i in np.flatnonzero(np.abs(coef) > 1e-6)]
             raise DataError(
                 f"columns are exactly collinear: {names[j]!r} is a linear function of {involved}; "
                 "a Gaussian test cannot invert their correlation matrix. Drop one of them."
             )
+        chol[k, :k] = w
+        chol[k, k] = np.sqrt(resid)
         kept.append(j)
-        q = np.column_stack([q, v / r])
