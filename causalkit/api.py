@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .dataset import Dataset
-from .discovery.registry import ROLE_ARGUMENTS, available_methods, get_method
+from .discovery.registry import available_methods, get_method
 from .exceptions import DataError, UnknownMethodError
 
 __all__ = ["discover", "AUTO_DISPATCH"]
@@ -88,8 +88,14 @@ def discover(data, method="auto", *, ci_test="auto", alpha=0.05, domain=None, ti
     roles = {"domain": domain, "time_index": time_index, "environment": environment,
              "lags": lags, "sample": sample}
     if isinstance(data, Dataset):
-        from_ds = {"domain": data.roles.get("context"), "environment": data.roles.get("environment"),
-                   "time_index": data.roles.get("time"), "sample": data.roles.get("sample")}
+        context = data.roles.get("context")
+        # A context that is a time index (a nonstationary series) goes to time_index=.
+        context_is_time = context is not None and (
+            data.metadata.get("context_type") == "time" or context == data.roles.get("time"))
+        from_ds = {"domain": None if context_is_time else context,
+                   "environment": data.roles.get("environment"),
+                   "time_index": context if context_is_time else data.roles.get("time"),
+                   "sample": data.roles.get("sample")}
         for k, v in from_ds.items():
             if v is not None and roles.get(k) is None:
                 roles[k] = v

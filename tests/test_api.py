@@ -37,10 +37,22 @@ def test_discover_accepts_arrays_and_datasets():
 def test_auto_dispatch_refuses_unregistered_method_listing_available():
     df = chain_data()
     df["site"] = np.repeat([0, 1], 400)
-    if "cdnod" in available_methods():
-        pytest.skip("cdnod is registered")
-    with pytest.raises(UnknownMethodError, match="'cdnod'.*registered methods"):
-        causalkit.discover(df, domain="site")
+    saved = METHODS.pop("cdnod", None)
+    try:
+        with pytest.raises(UnknownMethodError, match="'cdnod'.*registered methods"):
+            causalkit.discover(df, domain="site")
+    finally:
+        if saved is not None:
+            METHODS["cdnod"] = saved
+
+
+def test_auto_dispatch_domain_goes_to_cdnod():
+    from causalkit.generators import heterogeneous
+
+    ds = heterogeneous(4, 600, n_domains=3, seed=1)
+    res = causalkit.discover(ds)
+    assert res.algorithm == "cdnod"
+    assert "domain" in res.graph.nodes
 
 
 def test_unknown_method_and_unused_roles():

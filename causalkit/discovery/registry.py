@@ -91,3 +91,7 @@ register_method(
     "pc", "causalkit.discovery.pc:pc",
     description="PC algorithm (stable skeleton, Meek rules); CPDAG of i.i.d. data",
 )
+register_method(
+    "cdnod", "causalkit.discovery.cdnod:cdnod", requires=("domain|time_index",),
+    description="CD-NOD: heterogeneous / nonstationary data with a domain or time index",
+)

@@ -385,6 +385,7 @@ def heterogeneous(
         "params": params,
         "seed": seed_record(ss),
         "context": context,
+        "context_type": "time" if time_varying else "domain",
         "changing_modules": changing_names,
         "augmented_graph": augmented,
         "given_graph": given_graph,
