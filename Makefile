@@ -23,8 +23,11 @@ $(VENV)/.installed-all: setup.cfg pyproject.toml | $(PY)
 	$(PIP) install --quiet -e ".[all,test,docs]"
 	touch $@ $(VENV)/.installed-test
 
+# The main job: the quick benchmark suite (every discovery module and its peers) and its report.
 demo: $(VENV)/.installed-all
-	$(PY) -m causalkit demo --out $(DEMO_OUT)
+	$(PY) -m causalkit bench run benchmarks/suites/quick.yaml --store $(DEMO_OUT)/quick.db --jobs 2 --report $(DEMO_OUT)/quick_report
+	$(PY) -m causalkit demo --out $(DEMO_OUT)/single_run
+	@echo "demo output: $(DEMO_OUT)/quick_report/index.html (suite report), $(DEMO_OUT)/single_run/ (one discover run)"
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest

@@ -125,6 +125,7 @@ def _cmd_generate(args):
     from . import generators
 
     out = Path(args.out)
+    many = None
     if args.kind == "scm":
         ds = generators.sample_scm(args.nodes, args.samples, kind=args.graph,
                                    expected_degree=args.degree, mechanism=args.mechanism,
@@ -137,8 +138,36 @@ def _cmd_generate(args):
         if not args.bif:
             raise UsageError("generate bif needs --bif PATH")
         ds = generators.load_bif(args.bif).sample(args.samples, seed=args.seed)
+    elif args.kind == "exchangeable":
+        from .generators.exchangeable import exchangeable
+
+        ds = exchangeable(args.setting, args.environments, args.per_environment, seed=args.seed,
+                          **({"n_nodes": args.nodes} if args.setting != "bivariate" else {}))
+    elif args.kind == "prior":
+        many = generators.tabpfn_prior(args.count, args.samples, args.nodes, seed=args.seed,
+                                       device=args.device)
+    elif args.kind == "structure":
+        many = generators.structure_prior(args.count, args.samples, args.nodes, kind=args.graph,
+                                          mechanism=args.structure_mechanism, noise=args.noise,
+                                          expected_degree=args.degree, seed=args.seed, device=args.device)
+    elif args.kind == "causaltime":
+        if not args.input:
+            raise UsageError("generate causaltime needs --input SERIES (.npy or .csv)")
+        import numpy as np
+
+        series = np.load(args.input) if args.input.endswith(".npy") else _read_table(args.input)
+        prior = np.load(args.prior) if args.prior else None
+        ds = generators.causaltime_dataset(series, prior, n_samples=args.count, length=args.length,
+                                           seed=args.seed, device=args.device,
+                                           checkpoint_dir=args.checkpoint_dir)
     else:  # argparse restricts choices; kept for safety
         raise UsageError(f"unknown generator {args.kind!r}")
+    if many is not None:
+        n = 0
+        for n, item in enumerate(many, start=1):
+            item.save(out / f"dataset_{n - 1:04d}")
+        print(f"{n} datasets written to {out}/dataset_*")
+        return 0
     ds.save(out)
     print(f"{ds!r} written to {out}")
     return 0
@@ -191,14 +220,22 @@ def build_parser():
 
     g = sub.add_parser("generate", help="write a synthetic dataset with its true graph",
                        description="Generate a dataset and save it (data.csv + dataset.json) to --out.")
-    g.add_argument("kind", choices=["scm", "heterogeneous", "bif"], help="which generator")
-    g.add_argument("--nodes", type=int, default=10, help="number of variables (default 10)")
+    g.add_argument("kind", choices=["scm", "heterogeneous", "bif", "exchangeable", "prior", "structure",
+                                    "causaltime"],
+                   help="which generator: scm (random SCM), heterogeneous (multi-domain / time-varying, "
+                        "for CD-NOD), bif (sample a BIF network), exchangeable (multi-environment, for "
+                        "causal de Finetti), prior (TabPFN-style prior, torch), structure (batched "
+                        "structure prior, torch), causaltime (fit CausalTime to a real series, torch)")
+    g.add_argument("--nodes", type=int, default=10,
+                   help="number of variables (features for prior; default 10)")
     g.add_argument("--samples", type=int, default=1000, help="number of rows (default 1000)")
-    g.add_argument("--graph", default="er", choices=["er", "sf"], help="random graph model (scm)")
-    g.add_argument("--degree", type=float, default=2.0, help="expected degree (scm; default 2)")
+    g.add_argument("--graph", default="er", choices=["er", "sf"], help="random graph model (scm, structure)")
+    g.add_argument("--degree", type=float, default=2.0, help="expected degree (scm, structure; default 2)")
     g.add_argument("--mechanism", default="linear", choices=["linear", "nonlinear"],
-                   help="mechanism family (default linear)")
-    g.add_argument("--noise", default="gaussian", help="noise distribution (scm; default gaussian)")
+                   help="mechanism family (scm, heterogeneous; default linear)")
+    g.add_argument("--structure-mechanism", dest="structure_mechanism", default="linear",
+                   choices=["linear", "rff", "mlp"], help="mechanism family (structure; default linear)")
+    g.add_argument("--noise", default="gaussian", help="noise distribution (scm, structure; default gaussian)")
     g.add_argument("--raw", action="store_true", help="do not standardise the columns (scm)")
     g.add_argument("--domains", type=int, default=None, help="number of domains (heterogeneous)")
     g.add_argument("--time-varying", dest="time_varying", action="store_true",
@@ -206,9 +243,27 @@ def build_parser():
     g.add_argument("--changing-fraction", dest="changing_fraction", type=float, default=0.5,
                    help="share of modules that change (heterogeneous; default 0.5)")
     g.add_argument("--bif", help="BIF file to sample from (bif)")
+    g.add_argument("--setting", default="bivariate", choices=["bivariate", "binary", "continuous"],
+                   help="exchangeable setting: the paper's bivariate continuous or multivariate binary "
+                        "setup, or a continuous ICM SCM (exchangeable; default bivariate)")
+    g.add_argument("--environments", type=int, default=300, help="number of environments (exchangeable)")
+    g.add_argument("--per-environment", dest="per_environment", type=int, default=2,
+                   help="samples per environment (exchangeable; default 2)")
+    g.add_argument("--count", type=int, default=10,
+                   help="number of datasets (prior, structure) or generated series (causaltime)")
+    g.add_argument("--input", help="real series to imitate, .npy (time x variables) or .csv (causaltime)")
+    g.add_argument("--prior", help="prior graph, .npy N x N, rows cause (causaltime)")
+    g.add_argument("--length", type=int, default=40, help="length of each generated series (causaltime)")
+    g.add_argument("--checkpoint-dir", dest="checkpoint_dir",
+                   help="checkpoint folder; a rerun resumes the fit (causaltime)")
+    g.add_argument("--device", default="cpu", help="torch device (prior, structure, causaltime; default cpu)")
     g.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     g.add_argument("--out", required=True, help="output directory")
     g.set_defaults(func=_cmd_generate)
+
+    from .bench.cli import add_bench_subparser
+
+    add_bench_subparser(sub)
     return p
 
 

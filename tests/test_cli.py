@@ -47,3 +47,19 @@ def test_python_dash_m_help():
     assert out.returncode == 0
     for opt in ("--method", "--alpha", "--test", "--out"):
         assert opt in out.stdout
+
+
+def test_generate_scm_and_discover_the_saved_dataset(tmp_path, capsys):
+    out = tmp_path / "ds"
+    assert main(["generate", "scm", "--nodes", "4", "--samples", "300", "--seed", "1", "--out", str(out)]) == 0
+    from causalkit import Dataset
+
+    ds = Dataset.load(out)
+    assert ds.data.shape == (300, 4) and ds.graph is not None
+    assert main(["discover", str(out)]) == 0
+    assert "pc:" in capsys.readouterr().out
+
+
+def test_generate_bif_needs_a_file(tmp_path, capsys):
+    assert main(["generate", "bif", "--out", str(tmp_path / "x")]) == 2
+    assert "--bif" in capsys.readouterr().err

@@ -1,0 +1,342 @@
+"""CausalTime, step 1-2: preprocessing, windows and the autoregressive network.
+
+The windows are built so that a window *never* contains its target: the input
+of window ``k`` is ``x[t-lag : t]`` (steps ``t-lag, ..., t-1``) and its target
+is ``x[t]``. (The released CausalTime code used ``x[k : k+20]`` as input and
+``x[k+1]`` as target, so the target sat inside the window.)
+
+The network has one head per variable. Head ``i`` sees the window multiplied
+by ``mask[i]`` (``mask[i, j] = 1`` means variable ``j`` may drive ``i``; note
+the effect-row layout, the transpose of the cause-row graph ``H``), so the
+same class gives the full model ``f`` (mask of ones) and the causal model
+``f^H`` (mask ``H.T``). torch is imported only inside functions.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError
+
+__all__ = ["prepare_series", "make_windows", "make_network", "train_regressor", "ARCHITECTURES"]
+
+ARCHITECTURES = ("mlp", "lstm")
+
+
+# ---------------------------------------------------------------------- data
+def _as_frames(series):
+    if isinstance(series, (list, tuple)):
+        if not series:
+            raise DataError("series is an empty list; pass a DataFrame, a 2-D array or a list of them")
+        frames = [_as_frame(s, k) for k, s in enumerate(series)]
+        names = list(frames[0].columns)
+        for k, f in enumerate(frames):
+            if list(f.columns) != names:
+                raise DataError(f"series[{k}] has columns {list(f.columns)}, expected {names}")
+        return frames
+    arr = series if isinstance(series, pd.DataFrame) else np.asarray(series)
+    if isinstance(arr, np.ndarray) and arr.ndim == 3:
+        return [_as_frame(a, k) for k, a in enumerate(arr)]
+    return [_as_frame(series, None)]
+
+
+def _as_frame(s, k):
+    where = "series" if k is None else f"series[{k}]"
+    if isinstance(s, pd.DataFrame):
+        frame = s.copy()
+    else:
+        arr = np.asarray(s)
+        if arr.ndim != 2:
+            raise DataError(f"{where} must be 2-D (time x variables); got shape {arr.shape}")
+        frame = pd.DataFrame(arr, columns=[f"X{i}" for i in range(arr.shape[1])])
+    frame.columns = [str(c) for c in frame.columns]
+    bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if bad:
+        raise DataError(f"{where} has non-numeric columns {bad}; CausalTime needs numeric variables")
+    return frame.astype(float).reset_index(drop=True)
+
+
+def prepare_series(series, lag):
+    """Check, interpolate and standardise the real series.
+
+    Parameters
+    ----------
+    series : DataFrame, ndarray or list of them
+        One long series (time x variables), a 3-D array (series x time x
+        variables) or a list of series with the same columns (windows never
+        cross from one to the next).
+    lag : int
+        Window length; each series needs at least ``lag + 2`` steps.
+
+    Returns
+    -------
+    dict
+        ``names``, ``segments`` (list of standardised float arrays without
+        NaN), ``observed`` (list of boolean arrays, False where the value was
+        missing and interpolated), ``mean`` and ``std`` (per variable).
+
+    Raises
+    ------
+    DataError
+        On a non-numeric or all-missing column, infinite values, a constant
+        column, fewer than two variables, or a series shorter than ``lag + 2``.
+
+    Notes
+    -----
+    Missing values are filled by linear interpolation in time within each
+    series (constant extrapolation at the ends), as in the released code.
+    Each variable is then standardised (z-score over all series). The
+    released code min-max scaled all variables together with one global
+    scaler; a per-variable z-score keeps the noise model and the network's
+    inputs on a common scale when the variables have different units.
+    """
+    frames = _as_frames(series)
+    names = list(frames[0].columns)
+    if len(names) < 2:
+        raise DataError(f"series needs at least 2 variables; got {len(names)}")
+    for k, f in enumerate(frames):
+        if len(f) < lag + 2:
+            where = "series" if len(frames) == 1 else f"series[{k}]"
+            raise DataError(f"{where} has {len(f)} time steps; CausalTime with lag={lag} needs at "
+                            f"least lag + 2 = {lag + 2} (a window of lag steps, its target and one more)")
+        vals = f.to_numpy()
+        if np.isinf(vals).any():
+            cols = [names[j] for j in np.where(np.isinf(vals).any(axis=0))[0]]
+            raise DataError(f"series has infinite values in columns {cols}")
+    stacked = pd.concat(frames, ignore_index=True)
+    empty = [c for c in names if stacked[c].isna().all()]
+    if empty:
+        raise DataError(f"columns {empty} are entirely missing (NaN); drop them before fitting CausalTime")
+    mean = stacked.mean().to_numpy()
+    std = stacked.std(ddof=0).to_numpy()
+    const = [names[j] for j in np.where(~(std > 0))[0]]
+    if const:
+        raise DataError(f"columns {const} are constant; CausalTime cannot model them")
+    segments, observed = [], []
+    for f in frames:
+        obs = f.notna().to_numpy()
+        filled = f.interpolate(method="linear", limit_direction="both", axis=0)
+        filled = filled.fillna(pd.Series(mean, index=names))  # a column missing in this whole series
+        segments.append(((filled.to_numpy() - mean) / std).astype(np.float32))
+        observed.append(obs)
+    return {"names": names, "segments": segments, "observed": observed, "mean": mean, "std": std}
+
+
+def make_windows(segments, lag, observed=None):
+    """Windows of ``lag`` past steps and the next step as target.
+
+    Parameters
+    ----------
+    segments : list of ndarray of shape (T_k, N)
+    lag : int
+    observed : list of bool ndarray of shape (T_k, N), optional
+
+    Returns
+    -------
+    inputs : ndarray of shape (M, lag, N)
+        ``inputs[m] = seg[t-lag : t]``.
+    targets : ndarray of shape (M, N)
+        ``targets[m] = seg[t]``, the step right after the window.
+    target_index : ndarray of shape (M, 2)
+        ``(segment, t)`` of each target, so a caller can check that ``t`` is
+        not among the window's steps ``t-lag, ..., t-1``.
+    target_observed : ndarray of shape (M, N)
+        False where the target value was interpolated.
+    """
+    xs, ys, idx, obs = [], [], [], []
+    for k, seg in enumerate(segments):
+        seg = np.asarray(seg, dtype=np.float32)
+        T = seg.shape[0]
+        if T < lag + 1:
+            continue
+        win = np.lib.stride_tricks.sliding_window_view(seg, lag, axis=0)[: T - lag]  # (M, N, lag)
+        xs.append(np.ascontiguousarray(win.transpose(0, 2, 1)))
+        ys.append(seg[lag:])
+        t = np.arange(lag, T)
+        idx.append(np.stack([np.full_like(t, k), t], axis=1))
+        obs.append(np.ones_like(seg[lag:], dtype=bool) if observed is None else observed[k][lag:])
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(idx), np.concatenate(obs)
+
+
+# ---------------------------------------------------------------------- networks
+def make_network(n_vars, lag, hidden, architecture="mlp"):
+    """Build the head-per-variable autoregressive network (a torch module).
+
+    Parameters
+    ----------
+    n_vars, lag, hidden : int
+    architecture : {"mlp", "lstm"}
+        ``"mlp"``: each head is its own 3-layer MLP on the flattened masked
+        window (no weights shared). ``"lstm"``: each head has its own input
+        embedding and output layer around a shared 2-layer LSTM, as in the
+        paper.
+
+    Returns
+    -------
+    torch.nn.Module
+        ``forward(x, mask)`` maps windows ``(B, lag, N)`` and a mask
+        ``(N, N)`` (effect rows) to predictions ``(B, N)``;
+        ``forward_heads(xh)`` takes the per-head masked inputs
+        ``(B, N, lag, N)`` directly (used for attributions).
+    """
+    import torch
+    from torch import nn
+
+    class _Heads(nn.Module):
+        def forward(self, x, mask):
+            return self.forward_heads(x[:, None, :, :] * mask[None, :, None, :])
+
+    class HeadwiseMLP(_Heads):
+        def __init__(self):
+            super().__init__()
+            fan = lag * n_vars
+
+            def p(*shape, fan_in):
+                return nn.Parameter(torch.empty(*shape).uniform_(-1, 1) / math.sqrt(fan_in))
+
+            self.w1, self.b1 = p(n_vars, fan, hidden, fan_in=fan), p(n_vars, hidden, fan_in=fan)
+            self.w2, self.b2 = p(n_vars, hidden, hidden, fan_in=hidden), p(n_vars, hidden, fan_in=hidden)
+            self.w3, self.b3 = p(n_vars, hidden, fan_in=hidden), p(n_vars, fan_in=hidden)
+
+        def forward_heads(self, xh):
+            b = xh.shape[0]
+            h = torch.einsum("bnk,nkh->bnh", xh.reshape(b, n_vars, -1), self.w1) + self.b1
+            h = torch.nn.functional.silu(h)
+            h = torch.nn.functional.silu(torch.einsum("bnh,nhg->bng", h, self.w2) + self.b2)
+            return torch.einsum("bnh,nh->bn", h, self.w3) + self.b3
+
+    class HeadwiseLSTM(_Heads):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Parameter(torch.empty(n_vars, n_vars, hidden).uniform_(-1, 1) / math.sqrt(n_vars))
+            self.embed_bias = nn.Parameter(torch.zeros(n_vars, hidden))
+            self.lstm = nn.LSTM(hidden, hidden, num_layers=2, batch_first=True)
+            self.out = nn.Parameter(torch.empty(n_vars, hidden).uniform_(-1, 1) / math.sqrt(hidden))
+            self.out_bias = nn.Parameter(torch.zeros(n_vars))
+
+        def forward_heads(self, xh):
+            b, n, t, _ = xh.shape
+            e = torch.einsum("bntj,njh->bnth", xh, self.embed) + self.embed_bias[None, :, None, :]
+            h, _ = self.lstm(e.reshape(b * n, t, hidden))
+            last = h[:, -1, :].reshape(b, n, hidden)
+            return torch.einsum("bnh,nh->bn", last, self.out) + self.out_bias
+
+    if architecture == "mlp":
+        return HeadwiseMLP()
+    if architecture == "lstm":
+        return HeadwiseLSTM()
+    raise DataError(f"architecture must be one of {ARCHITECTURES}; got {architecture!r}")
+
+
+def predict(model, inputs, mask, device, batch_size=1024):
+    """Predictions of ``model`` on ``inputs`` (numpy in, numpy out)."""
+    import torch
+
+    model.eval()
+    out = []
+    m = torch.as_tensor(mask, dtype=torch.float32, device=device)
+    with torch.no_grad():
+        for s in range(0, len(inputs), batch_size):
+            xb = torch.as_tensor(inputs[s:s + batch_size], dtype=torch.float32, device=device)
+            out.append(model(xb, m).cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, mask.shape[0]), dtype=np.float32)
+
+
+def train_regressor(model, inputs, targets, weights, mask, *, epochs, batch_size, lr, patience,
+                    val_fraction, device, seed, state=None, on_epoch=None, deadline=None):
+    """Fit ``model`` by masked mean squared error with early stopping; resumable.
+
+    The last ``val_fraction`` of the windows (in time order) is the
+    validation set, so overlapping windows do not leak across the split.
+    The best weights by validation loss over whole epochs are kept.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    inputs, targets, weights : ndarray
+        Windows ``(M, lag, N)``, targets ``(M, N)`` and per-target weights
+        (0 where the target was interpolated).
+    mask : ndarray of shape (N, N)
+        Effect-row input mask.
+    state : dict, optional
+        A state returned by an earlier, interrupted call: training resumes
+        from it.
+    on_epoch : callable, optional
+        Called with the state after every epoch (for checkpoints).
+    deadline : float, optional
+        ``time.monotonic()`` value after which training stops after the
+        current epoch with ``state["done"] = False``.
+
+    Returns
+    -------
+    dict
+        The training state: ``epoch``, ``best_val``, ``history``, ``done``,
+        the model and optimiser states and the best weights.
+    """
+    import torch
+
+    M = len(inputs)
+    n_val = max(1, int(round(M * val_fraction)))
+    if M - n_val < 1:
+        raise DataError(f"too few windows ({M}) to split into training and validation")
+    dev = torch.device(device)
+    x = torch.as_tensor(inputs, dtype=torch.float32, device=dev)
+    y = torch.as_tensor(targets, dtype=torch.float32, device=dev)
+    w = torch.as_tensor(weights, dtype=torch.float32, device=dev)
+    m = torch.as_tensor(mask, dtype=torch.float32, device=dev)
+    n_train = M - n_val
+    model.to(dev)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    if state is None:
+        state = {"epoch": 0, "best_val": math.inf, "bad_epochs": 0, "history": [], "done": False,
+                 "best_weights": None}
+    else:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+
+    def loss_on(sl):
+        with torch.no_grad():
+            tot, den = 0.0, 0.0
+            for s in range(sl.start, sl.stop, 4096):
+                e = min(s + 4096, sl.stop)
+                r = (model(x[s:e], m) - y[s:e]) ** 2 * w[s:e]
+                tot += float(r.sum())
+                den += float(w[s:e].sum())
+            return tot / max(den, 1.0)
+
+    while state["epoch"] < epochs and state["bad_epochs"] < patience:
+        model.train()
+        gen = torch.Generator().manual_seed(int(seed) * 100003 + state["epoch"])
+        perm = torch.randperm(n_train, generator=gen).to(dev)
+        for s in range(0, n_train, batch_size):
+            b = perm[s:s + batch_size]
+            opt.zero_grad()
+            r = (model(x[b], m) - y[b]) ** 2 * w[b]
+            loss = r.sum() / w[b].sum().clamp_min(1.0)
+            loss.backward()
+            opt.step()
+        model.eval()
+        val = loss_on(slice(n_train, M))
+        state["epoch"] += 1
+        state["history"].append(val)
+        if val < state["best_val"] - 1e-7:
+            state["best_val"] = val
+            state["bad_epochs"] = 0
+            state["best_weights"] = copy.deepcopy({k: v.detach().cpu() for k, v in model.state_dict().items()})
+        else:
+            state["bad_epochs"] += 1
+        state["model"] = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+        state["optimizer"] = opt.state_dict()
+        if on_epoch is not None:
+            on_epoch(state)
+        if deadline is not None and time.monotonic() > deadline:
+            return state
+    if state["best_weights"] is not None:
+        model.load_state_dict(state["best_weights"])
+    state["done"] = True
+    return state

@@ -1,0 +1,372 @@
+"""CausalTime generator: windows, graph, noise, flows, fidelity, checkpoints, bad input (CPU, tiny)."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from causalkit.exceptions import DataError, GraphError
+from causalkit.generators._causaltime_model import make_windows, predict, prepare_series
+from causalkit.generators.causaltime import (CausalTime, causaltime_adjacency, causaltime_dataset, causaltime_graph,
+                                             hcg_scores)
+from causalkit.generators.timeseries_dataset import TimeSeriesDataset
+from causalkit.graph import CausalGraph
+
+torch = pytest.importorskip("torch")
+torch.set_num_threads(1)  # tiny tensors: extra threads only contend on a shared machine
+
+TINY = dict(hidden=8, epochs=3, n_attribution_windows=16, n_baselines=2, flow_steps=60, batch_size=64)
+
+
+def _macro():
+    """statsmodels' macrodata as growth rates: a tiny fixture, too short to train on for real."""
+    sm = pytest.importorskip("statsmodels.api")
+    df = sm.datasets.macrodata.load_pandas().data[["realgdp", "realcons", "realinv", "cpi"]]
+    df = np.log(df).diff().dropna().reset_index(drop=True)
+    df.iloc[[5, 6, 40], 1] = np.nan  # a few gaps to interpolate
+    df.iloc[100, :] = np.nan
+    return df
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return CausalTime(lag=3, threshold=0.5, seed=0, **TINY).fit(_macro())
+
+
+# ---------------------------------------------------------------------- windows
+def test_windows_never_contain_their_target():
+    T, N, lag = 30, 2, 5
+    seg = np.stack([np.arange(T), 100 + np.arange(T)], axis=1).astype(np.float32)
+    seg2 = 1000 + seg[:12]
+    x, y, idx, obs = make_windows([seg, seg2], lag)
+    assert x.shape == (T - lag + 12 - lag, lag, N)
+    for m in range(len(x)):
+        k, t = idx[m]
+        src = [seg, seg2][k]
+        times_in_window = set((x[m, :, 0] - 1000 * k).astype(int))  # column 0 holds the time index
+        assert t not in times_in_window  # the target step is never an input
+        assert times_in_window == set(range(t - lag, t))
+        np.testing.assert_array_equal(x[m], src[t - lag:t])  # the lag steps right before it
+        np.testing.assert_array_equal(y[m], src[t])
+        assert y[m, 0] == x[m, -1, 0] + 1  # target is the next step
+    # no window crosses from one series to the next
+    assert not np.any((x[:, :, 0] >= 1000).any(axis=1) & (x[:, :, 0] < 1000).any(axis=1))
+    assert obs.all()
+
+
+def test_prepare_interpolates_and_standardises():
+    df = pd.DataFrame({"a": [0.0, np.nan, 2.0, 3.0, 4.0, 5.0], "b": [1.0, 3.0, 2.0, 5.0, 4.0, 6.0]})
+    p = prepare_series(df, lag=2)
+    seg = p["segments"][0] * p["std"] + p["mean"]
+    assert seg[1, 0] == pytest.approx(1.0)  # linear interpolation
+    assert not p["observed"][0][1, 0] and p["observed"][0][0, 0]
+    z, obs = p["segments"][0], p["observed"][0]
+    for j in range(2):  # standardised over the observed values
+        assert z[obs[:, j], j].mean() == pytest.approx(0, abs=1e-6)
+        assert z[obs[:, j], j].std() == pytest.approx(1, abs=1e-6)
+
+
+# ---------------------------------------------------------------------- graph
+def test_adjacency_formula():
+    h = np.array([[1, 1, 0], [0, 1, 0], [1, 0, 1]])
+    a = causaltime_adjacency(h)
+    np.testing.assert_array_equal(a[:3, :3], h)
+    np.testing.assert_array_equal(a[:3, 3:], np.ones((3, 3)))
+    np.testing.assert_array_equal(a[3:, :3], np.eye(3))
+    np.testing.assert_array_equal(a[3:, 3:], np.zeros((3, 3)))
+
+
+def test_lagged_graph_matches_adjacency():
+    names = ["p", "q", "s"]
+    h = pd.DataFrame([[1, 1, 0], [0, 1, 0], [1, 0, 1]], index=names, columns=names)
+    g = causaltime_graph(h, lag=2)
+    res = [f"{n}_residual" for n in names]
+    nodes = names + res
+    assert g.nodes == tuple(nodes)
+    a = np.zeros((6, 6), dtype=int)
+    for e in g.edge_list():
+        assert e.type == "-->" and e.lag >= 1
+        a[nodes.index(e.source), nodes.index(e.target)] = 1
+        if e.source in res:
+            assert e.lag == 1
+    np.testing.assert_array_equal(a, causaltime_adjacency(h.to_numpy()))
+    assert g.has_edge("s", "p", lag=2) and g.has_edge("s", "p", lag=1) and not g.has_edge("p", "s", lag=1)
+    assert g.has_edge("p", "p", lag=2)  # self-loop at every lag
+    assert not g.has_edge("p_residual", "p", lag=2)
+
+
+# ---------------------------------------------------------------------- generation
+def test_generated_shapes_and_graph(fitted):
+    ds = fitted.generate(n_samples=5, length=12, seed=3)
+    n = 4
+    assert isinstance(ds, TimeSeriesDataset)
+    assert ds.data.shape == (5, 12, 2 * n)
+    assert ds.columns[:n] == list(fitted.names_)
+    assert ds.columns[n:] == [f"{v}_residual" for v in fitted.names_]
+    h = ds.hcg
+    assert list(h.index) == list(fitted.names_) and list(h.columns) == list(fitted.names_)
+    assert np.all(np.diag(h.to_numpy()) == 1)
+    # threshold=0.5 keeps exactly half of the 12 off-diagonal pairs
+    assert int(h.to_numpy().sum()) - n == 6
+    np.testing.assert_array_equal(ds.adjacency.to_numpy(), causaltime_adjacency(h.to_numpy()))
+    assert set(ds.graph.nodes) == set(ds.columns)
+    for j, src in enumerate(fitted.names_):
+        for i, dst in enumerate(fitted.names_):
+            for k in (1, 3):
+                assert ds.graph.has_edge(src, dst, lag=k) == bool(h.iloc[j, i])
+    assert np.all(np.isfinite(ds.data))
+
+
+def test_noise_is_sampled_and_seeded(fitted):
+    a = fitted.generate(n_samples=6, length=10, seed=1).data
+    b = fitted.generate(n_samples=6, length=10, seed=1).data
+    c = fitted.generate(n_samples=6, length=10, seed=2).data
+    np.testing.assert_array_equal(a, b)
+    assert np.abs(a - c).max() > 1e-3
+
+
+def test_generation_follows_the_equation(fitted):
+    """x_t = f^H(window) + r_{t-1} + eta_t, r_t = f(window) - f^H(window), eta of the flow's scale."""
+    lag, n = fitted.lag, 4
+    ds = fitted.generate(n_samples=60, length=lag + 8, seed=5)
+    x, r = ds.data[:, :, :n], ds.data[:, :, n:]
+    ones = np.ones((n, n), dtype=np.float32)
+    mask_h = fitted.hcg_.to_numpy().T.astype(np.float32)
+    etas = []
+    for t in range(lag, x.shape[1]):
+        win = x[:, t - lag:t].astype(np.float32)
+        fh = predict(fitted.causal_model_, win, mask_h, "cpu")
+        full = predict(fitted.full_model_, win, ones, "cpu")
+        np.testing.assert_allclose(r[:, t], full - fh, atol=1e-4)
+        etas.append(x[:, t] - fh - r[:, t - 1])
+    eta = np.concatenate(etas)
+    sd = eta.std(axis=0)
+    assert np.all(sd > 0.5 * fitted.noise_std_) and np.all(sd < 2.0 * fitted.noise_std_)
+    # noise has (about) the flow's location: the residuals of f are centred near zero
+    assert np.all(np.abs(eta.mean(axis=0)) < 0.5 * fitted.noise_std_ + 0.2)
+
+
+def test_causal_model_reads_only_parents(fitted):
+    """Head i of f^H responds to input j exactly when H[j, i] = 1 (rows cause)."""
+    x, *_ = make_windows(fitted.segments_, fitted.lag)
+    x = x[:50]
+    mask_h = fitted.hcg_.to_numpy().T.astype(np.float32)
+    base = predict(fitted.causal_model_, x, mask_h, "cpu")
+    h = fitted.hcg_.to_numpy()
+    for j in range(4):
+        bumped = x.copy()
+        bumped[:, :, j] += 1.0
+        moved = np.abs(predict(fitted.causal_model_, bumped, mask_h, "cpu") - base).max(axis=0) > 1e-6
+        np.testing.assert_array_equal(moved, h[j] == 1)
+
+
+def test_hcg_scores():
+    names = ["a", "b", "c"]
+    h = pd.DataFrame([[1, 1, 0], [0, 1, 0], [1, 0, 1]], index=names, columns=names)
+    extra = names + ["a_residual"]
+    perfect = pd.DataFrame(0.0, index=extra, columns=extra)
+    perfect.loc[names, names] = h.to_numpy() + 0.1
+    res = hcg_scores(h, perfect)
+    assert res["auroc"] == 1.0 and res["auprc"] == 1.0 and res["auroc_with_diagonal"] == 1.0
+    flipped = pd.DataFrame(h.to_numpy().T, index=names, columns=names)  # every edge reversed
+    res = hcg_scores(h, flipped)
+    # positives ab, ca score 0; negatives ac, ba score 1 and bc, cb score 0 (ties count 1/2)
+    assert res["auroc"] == pytest.approx(0.25)
+    # with the diagonal, the three self-loops (score 1) join the positives: 11 of 20 pairs won
+    assert res["auroc_with_diagonal"] == pytest.approx(11 / 20)
+    with pytest.raises(GraphError, match="variables"):
+        hcg_scores(h, perfect.loc[["a", "b"], ["a", "b"]])
+
+
+def test_original_units(fitted):
+    z = fitted.generate(n_samples=3, length=5, seed=4)
+    o = fitted.generate(n_samples=3, length=5, seed=4, original_units=True)
+    n = 4
+    np.testing.assert_allclose(o.data[:, :, :n], z.data[:, :, :n] * fitted.std_ + fitted.mean_, rtol=1e-6)
+    np.testing.assert_allclose(o.data[:, :, n:], z.data[:, :, n:] * fitted.std_, rtol=1e-6)
+
+
+def test_dataset_roundtrip(fitted, tmp_path):
+    ds = fitted.generate(n_samples=2, length=4, seed=0)
+    back = TimeSeriesDataset.load(ds.save(tmp_path / "ct"))
+    np.testing.assert_array_equal(back.data, ds.data)
+    assert back.columns == ds.columns and back.graph == ds.graph
+    pd.testing.assert_frame_equal(back.hcg, ds.hcg, check_dtype=False)
+    frame = ds.to_frame()
+    assert frame.shape == (8, 2 + 8) and list(frame["sample"]) == [0] * 4 + [1] * 4
+    assert ds.to_dataset().roles == {"sample": "sample", "time": "time"}
+
+
+def test_lstm_heads_on_many_short_series():
+    rng = np.random.default_rng(0)
+    panel = rng.standard_normal((6, 15, 3)).cumsum(axis=1)  # 6 series x 15 steps x 3 variables
+    ct = CausalTime(lag=4, architecture="lstm", seed=1, **{**TINY, "epochs": 1}).fit(panel)
+    ds = ct.generate(n_samples=4, length=6, seed=0)
+    assert ds.data.shape == (4, 6, 6) and ds.columns[:3] == ["X0", "X1", "X2"]
+    assert np.all(np.isfinite(ds.data))
+
+
+def test_causaltime_dataset_function():
+    ds = causaltime_dataset(_macro(), n_samples=20, length=6, seed=2, lag=3, **TINY)
+    assert ds.data.shape == (20, 6, 8)
+    assert set(ds.metadata["fidelity"]) >= {"discriminative_auc", "mmd", "mmd_self"}
+    assert ds.metadata["seed"] == 2 and ds.metadata["generator"] == "causaltime"
+
+
+# ---------------------------------------------------------------------- flows
+def test_flow_beats_gaussian_on_skewed_residuals():
+    from causalkit.generators._causaltime_flow import (fit_flows, flow_log_prob, flow_sample,
+                                                       gaussian_log_prob)
+
+    rng = np.random.default_rng(0)
+    e = np.column_stack([rng.gamma(2.0, 1.0, 3000) - 2.0, -rng.lognormal(0.0, 0.5, 3000)])
+    train, test = e[:2000], e[2000:]
+    p = fit_flows(train, steps=150, seed=0)
+    gain = flow_log_prob(p, test).mean(axis=0) - gaussian_log_prob(train, test).mean(axis=0)
+    assert np.all(gain > 0.03), gain
+    # samples reproduce the skew sign and scale
+    s = flow_sample(p, rng.standard_normal((4000, 2)))
+    from scipy import stats
+
+    assert np.all(np.sign(stats.skew(s)) == np.sign(stats.skew(e)))
+    np.testing.assert_allclose(s.std(axis=0), e.std(axis=0), rtol=0.15)
+
+
+def test_flow_inverse_and_log_determinant():
+    from causalkit.generators._causaltime_flow import _forward, _to_torch, fit_flows, flow_sample
+
+    rng = np.random.default_rng(1)
+    p = fit_flows(rng.gamma(1.5, 1.0, (500, 2)), steps=100, seed=1)
+    z = rng.standard_normal((50, 2))
+    x = torch.tensor(flow_sample(p, z), dtype=torch.float32, requires_grad=True)
+    zz, logdet = _forward(_to_torch(p), x)
+    np.testing.assert_allclose(zz.detach().numpy(), z, atol=1e-4)
+    (grad,) = torch.autograd.grad(zz.sum(), x)  # diagonal Jacobian: one variable per column
+    np.testing.assert_allclose(torch.log(grad.abs()).numpy(), logdet.detach().numpy(), atol=1e-4)
+
+
+# ---------------------------------------------------------------------- attribution
+def test_attribution_finds_a_driver():
+    from causalkit.generators._causaltime_attrib import expected_gradients, hcg_from_importance
+    from causalkit.generators._causaltime_model import make_network, train_regressor
+
+    rng = np.random.default_rng(0)
+    T = 800
+    x = np.zeros((T, 3))
+    e = rng.standard_normal((T, 3))
+    for t in range(1, T):
+        x[t, 0] = 0.5 * x[t - 1, 0] + e[t, 0]
+        x[t, 1] = 0.9 * x[t - 1, 0] + 0.2 * x[t - 1, 1] + 0.3 * e[t, 1]  # x0 -> x1
+        x[t, 2] = 0.5 * x[t - 1, 2] + e[t, 2]
+    seg = ((x - x.mean(0)) / x.std(0)).astype(np.float32)
+    xs, ys, _, _ = make_windows([seg], 2)
+    torch.manual_seed(0)
+    net = make_network(3, 2, 16)
+    ones = np.ones((3, 3), dtype=np.float32)
+    train_regressor(net, xs, ys, np.ones_like(ys), ones, epochs=15, batch_size=64, lr=1e-2, patience=5,
+                    val_fraction=0.2, device="cpu", seed=0)
+    imp, by_lag = expected_gradients(net, xs, ones, n_windows=64, n_baselines=4)
+    assert imp.shape == (3, 3) and by_lag.shape == (2, 3, 3)
+    assert imp[0, 1] > 3 * imp[2, 1] and imp[0, 1] > 3 * imp[1, 0]  # rows cause
+    assert by_lag[1, 0, 1] > by_lag[0, 0, 1]  # lag 1 (last position) carries the effect
+    hcg, _ = hcg_from_importance(imp, threshold=1 / 6)
+    assert hcg[0, 1] and hcg.sum() == 4
+
+
+def test_prior_combination():
+    from causalkit.generators._causaltime_attrib import hcg_from_importance
+
+    imp = np.array([[0, 1.0, 0.1], [0.1, 0, 0.1], [0.1, 0.9, 0]])
+    prior = np.zeros((3, 3))
+    prior[2, 0] = 1
+    h0, _ = hcg_from_importance(imp, threshold=1 / 6)
+    h1, _ = hcg_from_importance(imp, prior, threshold=1 / 6, prior_weight=1.0)
+    assert h0[0, 1] and not h0[2, 0]
+    assert h1[2, 0] and not h1[0, 1]
+
+
+# ---------------------------------------------------------------------- fidelity
+def test_fidelity_outputs(fitted, tmp_path):
+    ds = fitted.generate(n_samples=30, length=8, seed=0)
+    res = fitted.fidelity(ds, window=3, n_windows=150, plot_dir=tmp_path, tsne=False)
+    assert 0.0 <= res["discriminative_auc"] <= 1.0
+    assert np.isfinite(res["mmd"]) and np.isfinite(res["mmd_self"])
+    assert res["window"] == 3 and len(res["plots"]) == 1
+    assert (tmp_path / "causaltime_pca.png").stat().st_size > 1000
+
+
+def test_mmd_and_discriminator_respond_to_a_shift():
+    from causalkit.generators._causaltime_fidelity import discriminative_auc, median_bandwidth, mmd
+
+    rng = np.random.default_rng(0)
+    a, b, c = rng.standard_normal((300, 4)), rng.standard_normal((300, 4)), rng.standard_normal((300, 4)) + 1
+    bw = median_bandwidth(a)
+    assert abs(mmd(b, a, bw)) < 0.02 < mmd(c, a, bw)
+    assert discriminative_auc(a, b) < 0.65 and discriminative_auc(a, c) > 0.8
+    # the recurrent discriminator reads the flattened windows as 2 steps x 2 variables
+    assert discriminative_auc(a, c, classifier="gru", n_features=2) > 0.8
+    assert discriminative_auc(a, b, classifier="gru", n_features=2) < 0.65
+
+
+def test_real_windows_skip_interpolated_gaps():
+    from causalkit.generators._causaltime_fidelity import sample_windows
+
+    seg = np.arange(100, dtype=float)[:, None]
+    valid = np.ones(100, dtype=bool)
+    valid[10:60] = False
+    w = sample_windows([seg], 5, 1000, np.random.default_rng(0), valid=[valid])
+    assert len(w) == 6 + 36  # windows inside steps 0..9 and 60..99 only
+    assert not np.any((w >= 10) & (w < 60))
+
+
+# ---------------------------------------------------------------------- checkpoints
+def test_checkpoint_resume(tmp_path):
+    df = _macro()
+    with pytest.warns(RuntimeWarning, match="resume"):
+        ct = CausalTime(lag=3, seed=0, **TINY).fit(df, checkpoint_dir=tmp_path, max_minutes=0)
+    assert not ct.complete_ and len(ct.__dict__.get("history_", {})) == 0
+    with pytest.raises(DataError, match="not fitted"):
+        ct.generate(2, 3)
+    ct.fit(df, checkpoint_dir=tmp_path)
+    assert ct.complete_ and len(ct.history_["full"]) == TINY["epochs"]
+    once = CausalTime(lag=3, seed=0, **TINY).fit(df)  # uninterrupted: same result
+    np.testing.assert_allclose(ct.history_["full"], once.history_["full"], rtol=1e-5)
+    np.testing.assert_array_equal(ct.hcg_.to_numpy(), once.hcg_.to_numpy())
+    with pytest.raises(DataError, match="other data or settings"):
+        CausalTime(lag=2, seed=0, **TINY).fit(df, checkpoint_dir=tmp_path)
+
+
+# ---------------------------------------------------------------------- bad input
+def test_bad_input_errors():
+    df = _macro()
+    with pytest.raises(DataError, match=r"lag \+ 2 = 12"):
+        CausalTime(lag=10, **TINY).fit(df.iloc[:11])
+    bad = df.copy()
+    bad["realinv"] = np.nan
+    with pytest.raises(DataError, match="realinv"):
+        CausalTime(lag=3, **TINY).fit(bad)
+    with pytest.raises(GraphError, match=r"shape \(3, 3\); expected \(4, 4\)"):
+        CausalTime(lag=3, **TINY).fit(df, prior_graph=np.ones((3, 3)))
+    with pytest.raises(GraphError, match="prior_graph has no nodes"):
+        CausalTime(lag=3, **TINY).fit(df, prior_graph=CausalGraph(["realgdp", "cpi"], [("cpi", "realgdp")]))
+    with pytest.raises(DataError, match="threshold"):
+        CausalTime(lag=3, threshold=0, **TINY).fit(df)
+    with pytest.raises(DataError, match="device"):
+        CausalTime(lag=3, **TINY).fit(df, device="tpu")
+
+
+def test_prior_dataframe_is_reordered():
+    names = ["a", "b", "c"]
+    prior = pd.DataFrame(np.eye(3), index=names[::-1], columns=names[::-1])
+    prior.loc["c", "a"] = 1
+    arr = CausalTime._prior_matrix(prior, names)
+    assert arr[2, 0] == 1 and arr[0, 2] == 0
+
+
+def test_import_does_not_load_torch():
+    code = ("import sys, causalkit.generators.causaltime, causalkit.generators.timeseries_dataset; "
+            "print('torch' in sys.modules, 'matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
