@@ -26,6 +26,7 @@ from .identify import DO_METHODS, CombPlan, do, identify
 from .causal_network import CausalNetwork, random_network
 from .semantics import Interpretation, evaluate
 from .surgery import comb_compose, comb_disintegrate, cut, cut_comb, disintegrate
+from .symbolic import check_statement, parse_statement
 
 __all__ = [
     "Box", "Diagram", "copy", "discard", "draw", "identity", "network", "swap", "uniform",
@@ -35,4 +36,5 @@ __all__ = [
     "CombPlan", "identify", "do", "DO_METHODS",
     "IDExpression", "id_expression", "id_effect",
     "CausalNetwork", "random_network",
+    "check_statement", "parse_statement",
 ]

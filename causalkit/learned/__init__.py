@@ -1,0 +1,21 @@
+"""Learned (torch) models of causalkit; torch is imported only when a model is asked for.
+
+- :class:`AxiomaticReasoner`: the axiomatic-training transformer (Vashishtha et al., 2024) that answers
+  "Does X cause Y?" and "Are X and Y d-separated given {...}?" about a textual premise.
+"""
+
+__all__ = ["AxiomaticReasoner"]
+
+_LAZY = {"AxiomaticReasoner": "causalkit.learned.axiomatic"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'causalkit.learned' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY))

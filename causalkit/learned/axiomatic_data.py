@@ -1,0 +1,295 @@
+"""Training data for axiomatic training: textual demonstrations of causal axioms.
+
+Vashishtha et al. (2024), "Teaching Transformers Causal Reasoning through Axiomatic Training", train a
+transformer on premise-question pairs generated from two axioms:
+
+- **transitivity**: ``"A causes B. B causes C. Does A cause C?"`` -> ``"Yes"``; the label is whether a
+  directed path leads from the first to the second name;
+- **d-separation**: ``"A causes B. C causes B. Are A and C d-separated given {B}?"`` -> ``"No"``; the label
+  says whether every path between the two names is blocked by the conditioning set.
+
+Instances are built on causal chains of a few nodes (3 to 6 in the paper): the edges of a chain point
+forward, or each edge's direction is flipped with probability ``flip_prob``; premises are listed in
+chain order or, optionally, shuffled; node names are 1 to 3 random letters and digits, distinct within an
+instance and never one of the tokenizer's grammar words. For every chain all ordered pairs of names are
+asked and the majority label is subsampled so that each chain contributes as many "Yes" as "No".
+
+This module never reads the paper's evaluation files: it is the project's own generator. It imports only
+numpy, so that training machines need nothing else; the labels come from the exact chain rules in
+:func:`chain_reachable` and :func:`chain_d_separated` (tests compare them with networkx).
+
+References
+----------
+.. [1] A. Vashishtha, A. Kumar, A. Pandey, A. G. Reddy, K. Ahuja, V. N. Balasubramanian, A. Sharma.
+   "Teaching Transformers Causal Reasoning through Axiomatic Training". ICML 2025 (arXiv 2407.07612).
+"""
+
+import string
+
+import numpy as np
+
+from causalkit.learned.tokenizer import WORDS
+
+__all__ = [
+    "random_names",
+    "sample_chain",
+    "chain_reachable",
+    "chain_d_separated",
+    "render_premise",
+    "transitivity_question",
+    "dseparation_question",
+    "chain_transitivity_instances",
+    "chain_dseparation_instances",
+    "generate",
+]
+
+NAME_ALPHABET = string.ascii_letters + string.digits
+_RESERVED = frozenset(w.lower() for w in WORDS) | {"given"}
+_ALPHA = np.array(list(NAME_ALPHABET))
+
+
+def random_names(n, rng, min_len=1, max_len=3):
+    """Draw ``n`` distinct node names of random letters and digits.
+
+    Parameters
+    ----------
+    n : int
+        Number of names.
+    rng : numpy.random.Generator
+    min_len, max_len : int
+        Each name's length is uniform on ``[min_len, max_len]``.
+
+    Returns
+    -------
+    list of str
+        Distinct names; none equals a grammar word ("causes", "no", "and", ...) in any case.
+    """
+    if min_len < 1 or max_len < min_len:
+        raise ValueError(f"name lengths must satisfy 1 <= min_len <= max_len, got {min_len}, {max_len}")
+    names = []
+    seen = set()
+    while len(names) < n:
+        k = int(rng.integers(min_len, max_len + 1))
+        name = "".join(_ALPHA[rng.integers(0, len(_ALPHA), size=k)])
+        if name in seen or name.lower() in _RESERVED:
+            continue
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def sample_chain(n_nodes, rng, flip_prob=0.0):
+    """Directions of a chain's edges.
+
+    Parameters
+    ----------
+    n_nodes : int
+        Number of nodes (at least 2).
+    rng : numpy.random.Generator
+    flip_prob : float
+        Probability that each edge points backwards.
+
+    Returns
+    -------
+    forward : numpy.ndarray of bool, shape (n_nodes - 1,)
+        ``forward[i]`` is True for the edge ``i -> i+1`` and False for ``i+1 -> i``.
+    """
+    return rng.random(n_nodes - 1) >= flip_prob
+
+
+def chain_reachable(forward, i, j):
+    """Whether a directed path leads from chain position ``i`` to position ``j``.
+
+    On a chain the only path between two nodes is the stretch between them, so ``j`` is reachable
+    from ``i`` exactly when every edge of that stretch points from ``i`` towards ``j``.
+    """
+    if i == j:
+        return True
+    if i < j:
+        return bool(np.all(forward[i:j]))
+    return not bool(np.any(forward[j:i]))
+
+
+def chain_d_separated(forward, i, j, given):
+    """Whether positions ``i`` and ``j`` of a chain are d-separated by the positions in ``given``.
+
+    The only path is the stretch between them. An inner node of it is a collider when both its chain
+    edges point into it; on a chain a collider has no descendants besides itself, so the path is open
+    exactly when each inner node is a collider if and only if it is conditioned on.
+    """
+    lo, hi = (i, j) if i < j else (j, i)
+    given = set(given)
+    for m in range(lo + 1, hi):
+        collider = bool(forward[m - 1]) and not bool(forward[m])
+        if collider != (m in given):
+            return True
+    return False
+
+
+def render_premise(names, forward, order=None):
+    """Premise sentences of a chain, ``"A causes B. C causes B."``.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Names in chain order.
+    forward : sequence of bool
+        Edge directions from :func:`sample_chain`.
+    order : sequence of int, optional
+        Order in which to list the edges (default chain order).
+    """
+    order = range(len(forward)) if order is None else order
+    parts = []
+    for e in order:
+        a, b = (names[e], names[e + 1]) if forward[e] else (names[e + 1], names[e])
+        parts.append(f"{a} causes {b}.")
+    return " ".join(parts)
+
+
+def transitivity_question(x, y):
+    """``"Does x cause y?"``."""
+    return f"Does {x} cause {y}?"
+
+
+def dseparation_question(x, y, given=()):
+    """``"Are x and y d-separated given {A, B}?"`` (names of ``given`` sorted; no clause if empty)."""
+    if len(given) == 0:
+        return f"Are {x} and {y} d-separated?"
+    return f"Are {x} and {y} d-separated given {{{', '.join(sorted(given))}}}?"
+
+
+def _balance(yes, no, rng):
+    k = min(len(yes), len(no))
+    if k == 0:
+        return []
+    yi = rng.permutation(len(yes))[:k]
+    ni = rng.permutation(len(no))[:k]
+    return [yes[t] for t in yi] + [no[t] for t in ni]
+
+
+def _premise(names, forward, rng, shuffle):
+    order = rng.permutation(len(forward)) if shuffle else None
+    return render_premise(names, forward, order)
+
+
+def chain_transitivity_instances(n_nodes, rng, flip_prob=0.0, shuffle=False, name_len=(1, 3)):
+    """All balanced transitivity questions about one random chain.
+
+    Parameters
+    ----------
+    n_nodes : int
+    rng : numpy.random.Generator
+    flip_prob : float
+        Probability of flipping each edge (0 gives a sequential chain).
+    shuffle : bool
+        List the premise sentences in random order.
+    name_len : (int, int)
+        Range of name lengths.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(text, label)`` pairs, as many "Yes" as "No", in random order.
+    """
+    names = random_names(n_nodes, rng, *name_len)
+    forward = sample_chain(n_nodes, rng, flip_prob)
+    premise = _premise(names, forward, rng, shuffle)
+    yes, no = [], []
+    for i in range(n_nodes):
+        for j in range(n_nodes):
+            if i == j:
+                continue
+            text = f"{premise} {transitivity_question(names[i], names[j])}"
+            (yes if chain_reachable(forward, i, j) else no).append((text, "Yes" if chain_reachable(forward, i, j) else "No"))
+    out = _balance(yes, no, rng)
+    return [out[t] for t in rng.permutation(len(out))]
+
+
+def chain_dseparation_instances(n_nodes, rng, flip_prob=0.5, shuffle=False, name_len=(1, 3), per_pair=2):
+    """Balanced d-separation questions about one random chain.
+
+    For every unordered pair of names, ``per_pair`` conditioning sets are drawn: a size uniform on
+    0..(number of other nodes), then that many of the other nodes. Labels come from
+    :func:`chain_d_separated` ("Yes" = d-separated).
+
+    Returns
+    -------
+    list of (str, str)
+    """
+    names = random_names(n_nodes, rng, *name_len)
+    forward = sample_chain(n_nodes, rng, flip_prob)
+    premise = _premise(names, forward, rng, shuffle)
+    yes, no = [], []
+    seen = set()
+    for i in range(n_nodes):
+        for j in range(i + 1, n_nodes):
+            others = [m for m in range(n_nodes) if m not in (i, j)]
+            for _ in range(per_pair):
+                size = int(rng.integers(0, len(others) + 1))
+                given = tuple(sorted(rng.choice(others, size=size, replace=False).tolist())) if size else ()
+                a, b = (i, j) if rng.random() < 0.5 else (j, i)
+                key = (a, b, given)
+                if key in seen:
+                    continue
+                seen.add(key)
+                sep = chain_d_separated(forward, a, b, given)
+                text = f"{premise} {dseparation_question(names[a], names[b], [names[g] for g in given])}"
+                (yes if sep else no).append((text, "Yes" if sep else "No"))
+    out = _balance(yes, no, rng)
+    return [out[t] for t in rng.permutation(len(out))]
+
+
+def generate(task, n, seed=0, lengths=(3, 6), flip_fraction=0.5, flip_prob=0.5, shuffle_fraction=0.3,
+             name_len=(1, 3)):
+    """Generate ``n`` labelled instances of one axiom.
+
+    Parameters
+    ----------
+    task : {"transitivity", "dseparation"}
+    n : int
+        Number of instances (the last chain is cut to fit).
+    seed : int or numpy.random.Generator
+    lengths : (int, int)
+        Range of chain lengths (nodes), uniform per chain.
+    flip_fraction : float
+        Fraction of chains whose edges are flipped at random (with probability ``flip_prob`` each);
+        the others are sequential. D-separation always flips (a sequential chain has no collider).
+    flip_prob : float
+    shuffle_fraction : float
+        Fraction of chains whose premise sentences are shuffled.
+    name_len : (int, int)
+        Range of name lengths.
+
+    Returns
+    -------
+    texts : list of str
+    labels : list of str
+        "Yes" or "No"; balanced within each chain, hence overall.
+
+    Examples
+    --------
+    >>> texts, labels = generate("transitivity", 4, seed=1, lengths=(3, 3))
+    >>> len(texts), sorted(set(labels))
+    (4, ['No', 'Yes'])
+    """
+    if task not in ("transitivity", "dseparation"):
+        raise ValueError(f"task must be 'transitivity' or 'dseparation', got {task!r}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    lo, hi = lengths
+    if lo < 2 or hi < lo:
+        raise ValueError(f"lengths must satisfy 2 <= lo <= hi, got {lengths}")
+    if task == "dseparation" and hi < 3:
+        raise ValueError("d-separation needs chains of at least 3 nodes")
+    texts, labels = [], []
+    while len(texts) < n:
+        n_nodes = int(rng.integers(max(lo, 3) if task == "dseparation" else lo, hi + 1))
+        shuffle = rng.random() < shuffle_fraction
+        if task == "transitivity":
+            fp = flip_prob if rng.random() < flip_fraction else 0.0
+            inst = chain_transitivity_instances(n_nodes, rng, fp, shuffle, name_len)
+        else:
+            inst = chain_dseparation_instances(n_nodes, rng, flip_prob, shuffle, name_len)
+        for t, y in inst:
+            texts.append(t)
+            labels.append(y)
+    return texts[:n], labels[:n]
