@@ -98,3 +98,20 @@ def test_discrete_data_uses_gsq():
     res = causalkit.discover(pd.DataFrame({"a": a, "b": b, "c": c}))
     assert res.params["ci_test"] == "gsq"
     assert res.graph.adjacent("a", "b") and not res.graph.adjacent("a", "c")
+
+
+def test_lags_dispatch_to_pcmci_with_named_scores():
+    rng = np.random.default_rng(0)
+    T = 600
+    x = np.zeros((T, 3))
+    for t in range(1, T):
+        x[t, 0] = 0.5 * x[t - 1, 0] + rng.normal()
+        x[t, 1] = 0.8 * x[t - 1, 0] + rng.normal()
+        x[t, 2] = rng.normal()
+    df = pd.DataFrame(x, columns=["a", "b", "c"])
+    res = causalkit.discover(df, lags=2)
+    assert res.algorithm == "pcmci"
+    assert res.graph.has_edge("a", "b", "-->", lag=1)
+    assert not res.graph.adjacent("c", "b", lag=1)
+    scores = res.details["scores"]
+    assert list(scores.index) == ["a", "b", "c"] and scores.loc["a", "b"] > scores.loc["b", "a"]

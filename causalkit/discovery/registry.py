@@ -95,3 +95,14 @@ register_method(
     "cdnod", "causalkit.discovery.cdnod:cdnod", requires=("domain|time_index",),
     description="CD-NOD: heterogeneous / nonstationary data with a domain or time index",
 )
+for _name, _target, _desc in [
+    ("pcmci", "causalkit.discovery.pcmci:pcmci", "PCMCI (Runge et al. 2019) on causalkit's CI engine"),
+    ("granger", "causalkit.discovery.granger:granger", "VAR Granger causality"),
+    ("neural_granger", "causalkit.discovery.neural_granger:neural_granger",
+     "neural Granger causality (cMLP with group lasso; torch)"),
+    ("tigramite_pcmci", "causalkit.discovery.peers_timeseries:tigramite_pcmci",
+     "adapter: tigramite's PCMCI with ParCorr"),
+    ("varlingam", "causalkit.discovery.peers_timeseries:varlingam", "adapter: lingam's VARLiNGAM"),
+]:
+    register_method(_name, _target, requires=("lags",), accepts=("time_index", "sample"),
+                    data_kind="timeseries", description=_desc)

@@ -9,9 +9,8 @@ import pytest
 from causalkit.exceptions import DataError, GraphError
 from causalkit.generators import BayesianNetwork, load_bif, parse_bif
 
+# ../shared beside the checkout (as in CI)
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "bnlearn"
-if not DATA.is_dir():
-    DATA = Path("/work/shared/data/bnlearn")
 # (nodes, edges) of the bnlearn repository networks
 SIZES = {
     "asia": (8, 8), "cancer": (5, 4), "earthquake": (5, 4), "survey": (6, 6),
