@@ -106,6 +106,7 @@ from ..exceptions import DataError, UnknownMethodError
 from ..graph import CausalGraph
 from ..orientation import apply_meek_rules
 from ..result import DiscoveryResult
+from ._estimator import DiscoveryEstimator
 from .background import BackgroundKnowledge
 
 __all__ = ["pc", "PC", "SEPSET_RULES", "COLLIDER_RULES", "CONFLICT_RULES"]
@@ -649,7 +650,7 @@ def pc(data, *, alpha=0.05, ci_test="auto", max_depth=None, stable=True, sepset=
                            runtime_s=time.perf_counter() - start, warnings=tuple(warnings), details=details)
 
 
-class PC:
+class PC(DiscoveryEstimator):
     """The PC algorithm as an estimator: ``PC(alpha=0.01).fit(df).graph_``.
 
     Parameters
@@ -688,27 +689,4 @@ class PC:
         self.ci_options = ci_options
         self.missing = missing
 
-    _PARAMS = ("alpha", "ci_test", "max_depth", "stable", "sepset", "collider_rule", "conflicts", "background",
-               "progress", "ci_options", "missing")
-
-    def get_params(self, deep=True):
-        """The constructor arguments, as a dict (scikit-learn convention)."""
-        return {k: getattr(self, k) for k in self._PARAMS}
-
-    def set_params(self, **params):
-        """Set constructor arguments by name; returns ``self``."""
-        for k, v in params.items():
-            if k not in self._PARAMS:
-                raise UnknownMethodError(f"PC has no parameter {k!r}; valid ones are {list(self._PARAMS)}")
-            setattr(self, k, v)
-        return self
-
-    def fit(self, data, y=None):
-        """Run PC on ``data`` (DataFrame, array or Dataset); returns ``self``."""
-        self.result_ = pc(data, **self.get_params())
-        self.graph_ = self.result_.graph
-        return self
-
-    def __repr__(self):
-        changed = {k: v for k, v in self.get_params().items() if v != PC().get_params()[k]}
-        return f"PC({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+    _function = staticmethod(pc)
