@@ -58,6 +58,7 @@ from ..ci.fisherz import FisherZ, _pvalues_from_r
 from ..ci.registry import CI_TESTS, make_ci_test
 from ..data import CONTINUOUS_TESTS
 from ..exceptions import DataError, UnknownMethodError
+from ._estimator import DiscoveryEstimator
 from ..result import DiscoveryResult
 from ._timeseries import (check_timeseries, lag_frames, lagged_design, lagged_graph, lagged_names,
                           score_frame)
@@ -472,7 +473,7 @@ def pcmci(data, *, lags, time_index=None, sample=None, alpha=0.05, pc_alpha=0.2,
                            details=details)
 
 
-class PCMCI:
+class PCMCI(DiscoveryEstimator):
     """PCMCI as an estimator: ``PCMCI(lags=3).fit(df).graph_``.
 
     Parameters
@@ -502,9 +503,6 @@ max_conds_px, ci_options
     [('X0', 'X1', 1)]
     """
 
-    _PARAMS = ("lags", "alpha", "pc_alpha", "ci_test", "tau_min", "max_conds_dim",
-               "max_combinations", "max_conds_py", "max_conds_px", "ci_options")
-
     def __init__(self, lags=1, alpha=0.05, pc_alpha=0.2, ci_test="auto", tau_min=1,
                  max_conds_dim=None, max_combinations=1, max_conds_py=None, max_conds_px=None,
                  ci_options=None):
@@ -518,16 +516,6 @@ max_conds_px, ci_options
         self.max_conds_py = max_conds_py
         self.max_conds_px = max_conds_px
         self.ci_options = ci_options
-
-    def get_params(self, deep=True):
-        return {k: getattr(self, k) for k in self._PARAMS}
-
-    def set_params(self, **params):
-        for k, v in params.items():
-            if k not in self._PARAMS:
-                raise DataError(f"unknown parameter {k!r}; valid ones are {list(self._PARAMS)}")
-            setattr(self, k, v)
-        return self
 
     def fit(self, data, time_index=None, sample=None):
         """Run :func:`pcmci` on ``data`` and store the result; returns ``self``."""

@@ -185,7 +185,7 @@ def test_estimator_class():
     assert links(est.result_) == links(pcmci(x, lags=1, alpha=0.01))
     assert est.scores_.shape == (3, 3) and est.graph_ is est.result_.graph
     assert est.get_params()["lags"] == 1
-    with pytest.raises(DataError, match="unknown parameter"):
+    with pytest.raises(UnknownMethodError, match="no parameter 'depth'"):
         est.set_params(depth=2)
 
 
