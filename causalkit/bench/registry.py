@@ -253,6 +253,12 @@ register_generator("bif", "causalkit.bench.registry:_bif_sample",
                    description="samples of a discrete Bayesian network read from a BIF file")
 
 
+register_generator("interventions", "causalkit.reasoning.benchmark_tasks:intervention_dataset",
+                   param_types={"n_samples": "int"},
+                   description="samples of a random network with a hidden confounder and the exact "
+                               "P(Y | do X) (intervention tasks)")
+
+
 def file_dataset_info(directory):
     """Data kind and roles of a saved Dataset, read from its ``dataset.json`` only."""
     import json
@@ -706,3 +712,11 @@ register_algorithm("tigramite.pcmci", "causalkit.bench.peers:tigramite_pcmci", p
                    param_types={"tau_max": "int", "pc_alpha": "float", "alpha_level": "float",
                                 "cond_ind_test": "str"},
                    description="PCMCI of tigramite with ParCorr (peer)")
+
+# ---------------------------------------------------------------------- interventions (causalkit.reasoning)
+register_algorithm("surgery.do", "causalkit.reasoning.benchmark_tasks:estimate_do", kind="intervention",
+                   param_types={"smoothing": "float", "method": "str"},
+                   description="P(Y | do X) identified by comb disintegration or ID, evaluated on the data")
+register_algorithm("naive.conditional", "causalkit.reasoning.benchmark_tasks:estimate_naive",
+                   kind="intervention", param_types={"smoothing": "float"},
+                   description="the observational P(Y | X = x), ignoring confounding (baseline)")
