@@ -720,3 +720,14 @@ register_algorithm("surgery.do", "causalkit.reasoning.benchmark_tasks:estimate_d
 register_algorithm("naive.conditional", "causalkit.reasoning.benchmark_tasks:estimate_naive",
                    kind="intervention", param_types={"smoothing": "float"},
                    description="the observational P(Y | X = x), ignoring confounding (baseline)")
+
+# ---------------------------------------------------------------------- reasoning (causalkit.learned)
+register_generator("reasoning", "causalkit.learned.benchmark_tasks:reasoning_dataset",
+                   param_types={"n_questions": "int"},
+                   description="premise-question pairs (transitivity or d-separation) with exact labels")
+register_algorithm("axiomatic", "causalkit.learned.benchmark_tasks:axiomatic_answers", kind="reasoning",
+                   package="torch", preload=("torch", "causalkit.learned.axiomatic"),
+                   param_types={"batch_size": "int"},
+                   description="the shipped axiomatic-training transformer (torch)")
+register_algorithm("symbolic", "causalkit.learned.benchmark_tasks:symbolic_answers", kind="reasoning",
+                   description="exact symbolic checker (reachability / d-separation)")
