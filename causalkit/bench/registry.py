@@ -731,3 +731,8 @@ register_algorithm("axiomatic", "causalkit.learned.benchmark_tasks:axiomatic_ans
                    description="the shipped axiomatic-training transformer (torch)")
 register_algorithm("symbolic", "causalkit.learned.benchmark_tasks:symbolic_answers", kind="reasoning",
                    description="exact symbolic checker (reachability / d-separation)")
+
+# ---------------------------------------------------------------------- prediction (causalkit.learned)
+register_algorithm("causalkit.pfn", "causalkit.learned.pfn_classifier:bench_predict", kind="prediction",
+                   package="torch", preload=("torch", "causalkit.learned.pfn_classifier"),
+                   description="TabPFN-style prior-fitted network (shipped weights; torch)")

@@ -2,11 +2,18 @@
 
 - :class:`AxiomaticReasoner`: the axiomatic-training transformer (Vashishtha et al., 2024) that answers
   "Does X cause Y?" and "Are X and Y d-separated given {...}?" about a textual premise.
+- :class:`PFNClassifier`: a TabPFN-style prior-fitted network for tabular classification.
+- :class:`PFNStructureLearner`: an amortized structure learner (edge probabilities in one pass).
 """
 
-__all__ = ["AxiomaticReasoner"]
+_LAZY = {
+    "AxiomaticReasoner": "causalkit.learned.axiomatic",
+    "PFNClassifier": "causalkit.learned.pfn_classifier",
+    "PFNTransformer": "causalkit.learned.pfn",
+    "PFNStructureLearner": "causalkit.learned.structure",
+}
 
-_LAZY = {"AxiomaticReasoner": "causalkit.learned.axiomatic"}
+__all__ = list(_LAZY)
 
 
 def __getattr__(name):
