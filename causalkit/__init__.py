@@ -25,6 +25,9 @@ from .result import DiscoveryResult
 _LAZY = {
     "PC": "causalkit.discovery.pc",
     "BackgroundKnowledge": "causalkit.discovery.background",
+    "CDNOD": "causalkit.discovery.cdnod",
+    "CausalDeFinetti": "causalkit.discovery.definetti",
+    "PCMCI": "causalkit.discovery.pcmci",
     "compare": "causalkit.metrics",
     "metrics": "causalkit.metrics",
     "generators": "causalkit.generators",

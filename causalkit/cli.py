@@ -139,9 +139,7 @@ def _cmd_generate(args):
             raise UsageError("generate bif needs --bif PATH")
         ds = generators.load_bif(args.bif).sample(args.samples, seed=args.seed)
     elif args.kind == "exchangeable":
-        from .generators.exchangeable import exchangeable
-
-        ds = exchangeable(args.setting, args.environments, args.per_environment, seed=args.seed,
+        ds = generators.exchangeable(args.setting, args.environments, args.per_environment, seed=args.seed,
                           **({"n_nodes": args.nodes} if args.setting != "bivariate" else {}))
     elif args.kind == "prior":
         many = generators.tabpfn_prior(args.count, args.samples, args.nodes, seed=args.seed,

@@ -115,3 +115,12 @@ def test_lags_dispatch_to_pcmci_with_named_scores():
     assert not res.graph.adjacent("c", "b", lag=1)
     scores = res.details["scores"]
     assert list(scores.index) == ["a", "b", "c"] and scores.loc["a", "b"] > scores.loc["b", "a"]
+
+
+def test_environment_dispatches_to_definetti():
+    from causalkit.generators import exchangeable_bivariate
+
+    ds = exchangeable_bivariate(300, structure="X->Y", seed=0)
+    res = causalkit.discover(ds)
+    assert res.algorithm == "definetti"
+    assert res.graph.kind == "dag"

@@ -253,6 +253,9 @@ register_generator("bif", "causalkit.bench.registry:_bif_sample",
                    description="samples of a discrete Bayesian network read from a BIF file")
 
 
+register_generator("exchangeable", "causalkit.generators:exchangeable", roles=("environment",),
+                   param_types={"setting": "str", "n_environments": "int"},
+                   description="ICM-exchangeable multi-environment data (causal de Finetti)")
 register_generator("interventions", "causalkit.reasoning.benchmark_tasks:intervention_dataset",
                    param_types={"n_samples": "int"},
                    description="samples of a random network with a hidden confounder and the exact "

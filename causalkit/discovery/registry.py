@@ -106,3 +106,7 @@ for _name, _target, _desc in [
 ]:
     register_method(_name, _target, requires=("lags",), accepts=("time_index", "sample"),
                     data_kind="timeseries", description=_desc)
+register_method(
+    "definetti", "causalkit.discovery.definetti:definetti", requires=("environment",),
+    description="causal de Finetti: full DAG from exchangeable multi-environment data",
+)

@@ -7,6 +7,7 @@
 * :func:`load_bif`, :class:`BayesianNetwork`: discrete Bayesian networks from
   BIF files, with ancestral sampling and exact queries.
 * :func:`heterogeneous`: multi-domain or time-varying SCMs for CD-NOD.
+* :func:`exchangeable`: ICM-exchangeable multi-environment data for causal de Finetti.
 * :func:`tabpfn_prior`, :func:`structure_prior`: torch priors of synthetic
   tasks for learned models (torch is imported when they run).
 * :class:`CausalTime`: realistic time series with a known graph, fitted to a
@@ -23,6 +24,8 @@ from .bif import CPT, BayesianNetwork, load_bif, parse_bif
 from .causaltime import (CausalTime, causaltime_adjacency, causaltime_dataset, causaltime_graph,
                          hcg_scores)
 from .dags import DAG_KINDS, random_dag, random_dag_matrix
+from .exchangeable import (EXCHANGEABLE_SETTINGS, exchangeable, exchangeable_binary,
+                           exchangeable_bivariate, exchangeable_scm)
 from .heterogeneous import DRIFTS, heterogeneous
 from .scm import MECHANISMS, NOISE_KINDS, sample_scm
 from .sortability import r2_coefficients, r2_sortability, sortability, var_sortability
@@ -37,6 +40,8 @@ __all__ = [
     "var_sortability", "r2_sortability", "r2_coefficients", "sortability",
     "BayesianNetwork", "CPT", "load_bif", "parse_bif",
     "heterogeneous",
+    "exchangeable", "exchangeable_bivariate", "exchangeable_binary", "exchangeable_scm",
+    "EXCHANGEABLE_SETTINGS",
     "tabpfn_prior", "sample_tabpfn_batch", "draw_tabpfn_hyperparameters", "TABPFN_TASKS",
     "structure_prior", "sample_structure_batch", "STRUCTURE_KINDS", "STRUCTURE_MECHANISMS",
     "STRUCTURE_NOISES",
