@@ -110,3 +110,7 @@ register_method(
     "definetti", "causalkit.discovery.definetti:definetti", requires=("environment",),
     description="causal de Finetti: full DAG from exchangeable multi-environment data",
 )
+register_method(
+    "pfn", "causalkit.learned.structure:pfn_discover",
+    description="amortized prior-fitted network: DAG + edge probabilities (torch; ignores ci_test/alpha)",
+)

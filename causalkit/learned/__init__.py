@@ -11,6 +11,7 @@ _LAZY = {
     "PFNClassifier": "causalkit.learned.pfn_classifier",
     "PFNTransformer": "causalkit.learned.pfn",
     "PFNStructureLearner": "causalkit.learned.structure",
+    "pfn_discover": "causalkit.learned.structure",
 }
 
 __all__ = list(_LAZY)
