@@ -22,8 +22,11 @@ extensions = [
 autosummary_generate = True
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-autodoc_default_options = {"members": True, "inherited-members": False}
-templates_path = []
+# sklearn mixins add methods whose docstrings cite sklearn's own glossary labels
+autodoc_default_options = {"members": True, "inherited-members": False,
+                           "exclude-members": "score, set_score_request, set_fit_request, set_predict_request, "
+                                              "set_predict_proba_request, get_metadata_routing"}
+templates_path = ["_templates"]
 exclude_patterns = ["_build"]
 html_theme = "pydata_sphinx_theme"
 html_static_path = ["_static"]
