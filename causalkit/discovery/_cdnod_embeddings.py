@@ -34,7 +34,7 @@ import numpy as np
 from ..ci.kernels import median_width, sq_distances, standardize
 
 __all__ = ["subsample_rows", "context_design", "module_gram", "marginal_gram", "gaussianize",
-           "centered", "alignment"]
+           "centered", "alignment", "context_weights", "moment_embeddings", "feature_gram"]
 
 
 def subsample_rows(ctx_values, kinds, max_samples, seed=0):
@@ -156,3 +156,98 @@ def alignment(K1, K2):
     a, b = centered(K1), centered(K2)
     den = np.sqrt(np.sum(a * a) * np.sum(b * b))
     return float(np.sum(a * b) / den) if den > 0 else 0.0
+
+
+# ----------------------------------------------------------------------------- moment embeddings
+def context_weights(ctx_values, kinds, *, time_width=50.0, n_points=200, min_rows=10):
+    """Local weights of the rows at a set of context points, for the moment embeddings.
+
+    Parameters
+    ----------
+    ctx_values : list of ndarray of shape (n,)
+        The context columns.
+    kinds : list of {"domain", "time"}
+    time_width : float, default 50
+        Standard deviation of the Gaussian weights on a time index, in
+        average time steps (``range(t) / (n - 1)``): the authors' default
+        width ``Wt = 50`` on the index ``1..T``. It fixes the effective
+        number of rows behind each local estimate (about ``2 sqrt(pi)
+        time_width``, ~177), which controls the estimation noise of the
+        statistic whatever ``T``.
+    n_points : int, default 200
+        Number of context points (evenly spaced time points) at which the
+        modules are estimated when there is a time context.
+    min_rows : int, default 10
+        Smallest domain (cell of the domain contexts) kept; smaller ones are
+        left out.
+
+    Returns
+    -------
+    W : ndarray of shape (P, n)
+        Non-negative weights, each row summing to one.
+    n_dropped : int
+        Number of domains left out for having fewer than ``min_rows`` rows.
+    """
+    cols = [np.asarray(v, dtype=float) for v in ctx_values]
+    n = len(cols[0])
+    if all(k == "domain" for k in kinds):
+        cells, lab = np.unique(np.column_stack(cols), axis=0, return_inverse=True)
+        lab = lab.reshape(-1)
+        counts = np.bincount(lab, minlength=len(cells))
+        keep = np.flatnonzero(counts >= min_rows)
+        W = (lab[None, :] == keep[:, None]).astype(float)
+        return W / counts[keep][:, None], int(len(cells) - len(keep))
+    ti = [i for i, k in enumerate(kinds) if k == "time"]
+    pts = np.unique(np.linspace(0, n - 1, min(int(n_points), n)).round().astype(int))
+    order = np.argsort(cols[ti[0]], kind="stable")
+    pts = order[pts]
+    W = np.ones((len(pts), n))
+    for v, k in zip(cols, kinds):
+        if k == "time":
+            step = (v.max() - v.min()) / max(n - 1, 1)
+            s = time_width * (step if step > 0 else 1.0)
+            W *= np.exp(-((v[pts][:, None] - v[None, :]) ** 2) / (2.0 * s * s))
+        else:
+            W *= v[pts][:, None] == v[None, :]
+    return W / W.sum(axis=1, keepdims=True), 0
+
+
+def moment_embeddings(cause, effect, W, eps=1e-8):
+    r"""Local parameters of ``P(cause)`` and ``P(effect | cause)`` at each context point.
+
+    With weights ``w_c`` (a row of ``W``) over the standardised rows:
+
+    * ``P(cause)``: the weighted mean and log standard deviation of each
+      cause column, ``(m_c, log s_c)``;
+    * ``P(effect | cause)``: the weighted least-squares regression of the
+      effect on ``(1, cause)``, ``(b_c, log r_c)`` (intercept, slopes and log
+      residual standard deviation).
+
+    These are the mean embeddings of the two modules under a second-order
+    (linear-Gaussian) feature map: a mean and covariance for the marginal, a
+    linear conditional mean and a residual variance for the conditional.
+
+    Returns
+    -------
+    f_cause : ndarray of shape (P, 2 p)
+    f_effect : ndarray of shape (P, p + 2)
+    """
+    X = standardize(np.asarray(cause, dtype=float).reshape(len(cause), -1))
+    y = standardize(np.asarray(effect, dtype=float).reshape(len(effect), -1))[:, 0]
+    m = W @ X
+    v = np.maximum(W @ (X * X) - m * m, eps)
+    f_cause = np.column_stack([m, 0.5 * np.log(v)])
+    Z = np.column_stack([np.ones(len(X)), X])
+    G = np.einsum("ki,ij,il->kjl", W, Z, Z)
+    G += eps * np.eye(Z.shape[1])
+    r = W @ (Z * y[:, None])
+    beta = np.linalg.solve(G, r[..., None])[..., 0]
+    res = np.maximum(W @ (y * y) - np.einsum("kj,kj->k", beta, r), eps)
+    return f_cause, np.column_stack([beta, 0.5 * np.log(res)])
+
+
+def feature_gram(F):
+    """Gaussian kernel (median width) on standardised feature rows, as ``gaussianize`` does for embeddings."""
+    sd = F.std(axis=0)
+    F = (F - F.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    return gaussianize(F @ F.T)

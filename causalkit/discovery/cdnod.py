@@ -29,7 +29,10 @@ root with an edge into every changing module, the method runs four phases.
    of ``P(effect | cause)`` are independent. For a candidate sink the
    dependence between the kernel embeddings of the two modules over ``C``
    is measured by a normalised HSIC; sinks are chosen greedily, then Meek's
-   rules run again (:mod:`causalkit.discovery._cdnod_changes`).
+   rules run again (:mod:`causalkit.discovery._cdnod_changes`). The
+   default embedding is a second-order (moment) one; the paper's
+   nonparametric conditional embedding is ``change_options={"embedding":
+   "kernel"}``.
 4. **Driving forces** ([2]_ Algorithm 2): kernel PCA of the Gram matrix of
    the embeddings of each changing module ``P(V | PA)`` over ``C`` gives a
    low-dimensional "driving force" of its change
@@ -251,6 +254,74 @@ class _ContextConditioned:
     def pvalues(self, tests):
         return self.inner.pvalues([self.effective(x, y, S) for x, y, S in tests])
 
+    def pvalues_batch(self, x, y, S):
+        """One depth of the skeleton as arrays (the engine's fast path).
+
+        For the Gaussian family the effective tests are formed, deduplicated
+        and computed with array operations, grouped by kind and size, without
+        a Python call per test; a cache keyed by the effective test serves the
+        repeats across depths (a set ``S`` holding a context repeats a test of
+        the depth below). Other tests go through :meth:`pvalues`.
+        """
+        inner = self.inner
+        x = np.asarray(x, dtype=np.intp)
+        y = np.asarray(y, dtype=np.intp)
+        S = np.asarray(S, dtype=np.intp).reshape(len(x), -1)
+        if not isinstance(inner, ContextGaussianTest) or not len(x):
+            return self.pvalues(list(zip(x.tolist(), y.tolist(), map(tuple, S.tolist()))))
+        if not hasattr(self, "_batch_cache"):
+            self._batch_cache = {}
+            vpos = np.full(inner.n_variables, -1, dtype=np.intp)
+            for j, i in inner._vpos.items():
+                vpos[j] = i
+            self._vpos_arr = vpos
+        ctx = np.array(self.context, dtype=np.intp)
+        lo, hi = np.minimum(x, y), np.maximum(x, y)
+        is_ctx = np.isin(S, ctx)
+        big = np.iinfo(np.intp).max
+        Sv = np.sort(np.where(is_ctx, big, S), axis=1)
+        nv = (~is_ctx).sum(axis=1)
+        Sv[Sv == big] = -1
+        keys = np.column_stack([lo, hi, Sv])
+        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        p_u = np.full(len(uniq), np.nan)
+        u_nv_all = nv[np.unique(inverse, return_index=True)[1]]  # variables in S, per unique row
+        rows = [tuple(r[:2 + k]) for r, k in zip(uniq.tolist(), u_nv_all.tolist())]
+        todo = []
+        for r, key in enumerate(rows):
+            v = self._batch_cache.get(key)
+            if v is None:
+                todo.append(r)
+            else:
+                p_u[r] = v
+        if todo:
+            todo = np.array(todo, dtype=np.intp)
+            u = uniq[todo]
+            u_nv = u_nv_all[todo]
+            u_hi_ctx = np.isin(u[:, 1], ctx)
+            ctx_set = set(self.context)
+            groups = {}
+            for g, (h, is_c, k) in enumerate(zip(u[:, 1].tolist(), u_hi_ctx.tolist(), u_nv.tolist())):
+                groups.setdefault((h if is_c else -1, k), []).append(g)
+            for (c, k), members in groups.items():
+                members = np.array(members, dtype=np.intp)
+                block = u[members]
+                sv = self._vpos_arr[block[:, 2:2 + k]]
+                if c >= 0:  # V _||_ C | S, the other contexts as strata
+                    zc = tuple(sorted(ctx_set - {c}))
+                    idx = np.column_stack([self._vpos_arr[block[:, 0]], sv])
+                    p = inner._change_vc(c, zc, idx, k)
+                else:       # Vi _||_ Vj | S u C
+                    zc = tuple(sorted(ctx_set))
+                    idx = np.column_stack([self._vpos_arr[block[:, 0]], self._vpos_arr[block[:, 1]], sv])
+                    p = inner._partial_vv(zc, idx, k)
+                p_u[todo[members]] = p
+            inner.n_tests += len(todo)
+            for r in todo.tolist():
+                self._batch_cache[rows[r]] = float(p_u[r])
+        return p_u[inverse]
+
 
 def _build_test(family, values, names, ctx_idx, kinds, ci_options, ci_test):
     opts = dict(ci_options or {})
@@ -270,7 +341,7 @@ def _build_test(family, values, names, ctx_idx, kinds, ci_options, ci_test):
 
 # ----------------------------------------------------------------------------- public API
 def cdnod(data, context=None, *, domain=None, time_index=None, alpha=0.05, ci_test="auto",
-          context_type="auto", max_depth=None, background=None, orient="invariance", driving_force=True,
+          context_type="auto", max_depth=None, background=None, orient="full", driving_force=True,
           sepset="union", collider_rule="standard", ci_options=None, change_options=None,
           driving_force_options=None, progress=False, missing="error"):
     r"""Learn a causal graph from heterogeneous or nonstationary data with CD-NOD.
@@ -306,12 +377,16 @@ def cdnod(data, context=None, *, domain=None, time_index=None, alpha=0.05, ci_te
         Required / forbidden edges and tiers, by name (context names allowed).
         Used by the skeleton (required edges are never removed, pairs
         forbidden both ways never tested) and by every orientation phase.
-    orient : {"invariance", "full"}, default "invariance"
+    orient : {"full", "invariance"}, default "full"
+        ``"full"`` also orients by independent changes (phase 3);
         ``"invariance"`` stops after phase 2 (what causal-learn's ``cdnod``
-        does); ``"full"`` also orients by independent changes (phase 3).
-        Phase 3 is experimental: on the bivariate benchmark
-        (``benchmarks/bench_cdnod_accuracy.py``) it is not yet better than
-        chance, so it is not the default.
+        does). Phase 3 needs many context points: it runs with a time index
+        or with at least 20 domains (``change_options={"min_points": ...}``)
+        and is skipped otherwise (recorded in
+        ``details["independent_changes"]["skipped"]``). On the bivariate
+        benchmark (``benchmarks/bench_cdnod_accuracy.py``) it picks the right
+        direction in 90% of 50 seeds with 40 domains and about 75% with a
+        time index (T = 500-1000).
     driving_force : bool, default True
         Estimate the driving force of every changing module (phase 4).
     sepset : {"union", "first"}, default "union"
@@ -328,7 +403,7 @@ def cdnod(data, context=None, *, domain=None, time_index=None, alpha=0.05, ci_te
         Options of phases 3 and 4
         (:func:`~causalkit.discovery._cdnod_changes.orient_by_independent_changes`,
         :func:`~causalkit.discovery._cdnod_driving_force.driving_forces`),
-        e.g. ``{"max_samples": 500}``.
+        e.g. ``{"embedding": "kernel"}`` or ``{"max_samples": 500}``.
     progress : bool, default False
         Show a progress bar over the skeleton depths.
     missing : {"error", "drop"}, default "error"
@@ -352,8 +427,9 @@ def cdnod(data, context=None, *, domain=None, time_index=None, alpha=0.05, ci_te
         - ``"ci_family"``: ``"gaussian"``, ``"kernel"``, ``"oracle"`` or
           ``"custom"``;
         - ``"invariance_graph"``: the graph after phase 2;
-        - ``"independent_changes"``: phase 3's decisions (sinks, scores,
-          edges oriented), when it ran;
+        - ``"independent_changes"``: phase 3's record when ``orient="full"``
+          (embedding, sinks, scores, edges oriented, context points compared,
+          or why it was skipped);
         - ``"driving_force"``: ``{module: {"context", "components",
           "eigenvalues", "parents", ...}}`` when phase 4 ran (see
           :func:`~causalkit.discovery._cdnod_driving_force.driving_forces`).
@@ -382,9 +458,11 @@ def cdnod(data, context=None, *, domain=None, time_index=None, alpha=0.05, ci_te
     ``cdnod``: context-aware tests (a domain label is never a number in a
     correlation), background knowledge used in the skeleton, several
     contexts, phases 3 and 4. What is approximate: the kernel family is a
-    low-rank KCI; phases 3 and 4 on more than ``max_samples`` rows (default
-    1000) of a time context use an evenly spaced subsample of the time
-    points, recorded in ``details``.
+    low-rank KCI; phase 3's default (moment) embeddings see changes of means,
+    slopes and variances only, and use every row at up to 200 time points;
+    phase 4 (and phase 3 with ``embedding="kernel"``) on more than
+    ``max_samples`` rows (default 1000) uses an evenly spaced (time) or
+    stratified (domain) subsample, recorded in ``details``.
 
     References
     ----------
@@ -620,7 +698,7 @@ class CDNOD:
                "change_options", "driving_force_options", "progress", "missing")
 
     def __init__(self, context=None, domain=None, time_index=None, alpha=0.05, ci_test="auto",
-                 context_type="auto", max_depth=None, background=None, orient="invariance", driving_force=True,
+                 context_type="auto", max_depth=None, background=None, orient="full", driving_force=True,
                  sepset="union", collider_rule="standard", ci_options=None, change_options=None,
                  driving_force_options=None, progress=False, missing="error"):
         self.context = context

@@ -233,3 +233,110 @@ def test_independent_change_phase_runs_and_keeps_context_exogenous():
 
 def test_window_codes():
     assert window_codes(np.arange(10), 5).tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+
+
+def _bivariate(seed, n=2000, k=40):
+    g = CausalGraph(["X0", "X1"], [("X0", "X1", "-->")], kind="dag")
+    return heterogeneous(2, n, n_domains=k, changing_fraction=1.0, graph=g, seed=seed)
+
+
+def test_independent_changes_orient_bivariate_with_many_domains():
+    # X0 --> X1, both modules change independently over 40 domains: invariance leaves X0 --- X1,
+    # phase 3 (the default orient="full") must pick the causal direction in a clear majority of seeds.
+    right = wrong = 0
+    for seed in range(10):
+        ds = _bivariate(seed)
+        res = cdnod(ds, driving_force=False)
+        assert res.details["invariance_graph"].has_edge("X0", "X1", "---")
+        assert res.details["independent_changes"]["n_points"] == 40
+        right += res.graph.has_edge("X0", "X1", "-->")
+        wrong += res.graph.has_edge("X1", "X0", "-->")
+    assert right >= 8 and right + wrong == 10
+    inv = cdnod(_bivariate(0), orient="invariance", driving_force=False)
+    assert inv.graph.has_edge("X0", "X1", "---") and "independent_changes" not in inv.details
+
+
+def test_change_dependence_is_smaller_in_the_causal_direction():
+    from causalkit.discovery._cdnod_changes import change_dependence
+    from causalkit.discovery._cdnod_embeddings import context_weights
+
+    right = 0
+    for seed in range(10, 20):
+        d = _bivariate(seed).data
+        W, dropped = context_weights([d["domain"].to_numpy()], ["domain"])
+        assert W.shape == (40, 2000) and dropped == 0 and np.allclose(W.sum(axis=1), 1.0)
+        x, y = d["X0"].to_numpy(), d["X1"].to_numpy()
+        fwd, bwd = change_dependence(x, y, W=W), change_dependence(y, x, W=W)
+        assert 0.0 <= fwd <= 1.0 and 0.0 <= bwd <= 1.0
+        right += fwd < bwd
+    assert right >= 7
+
+
+def test_moment_embeddings_recover_module_parameters():
+    from causalkit.discovery._cdnod_embeddings import context_weights, moment_embeddings
+
+    rng = np.random.default_rng(0)
+    k, m = 30, 200
+    dom = np.repeat(np.arange(k), m)
+    mean, slope, scale = rng.uniform(-2, 2, k), rng.uniform(0.5, 2, k), rng.uniform(0.5, 1.5, k)
+    x = mean[dom] + rng.normal(size=k * m)
+    y = slope[dom] * x + scale[dom] * rng.normal(size=k * m)
+    W, _ = context_weights([dom], ["domain"])
+    f_cause, f_effect = moment_embeddings(x, y, W)
+    assert f_cause.shape == (k, 2) and f_effect.shape == (k, 3)
+    assert np.corrcoef(f_cause[:, 0], mean)[0, 1] > 0.99        # local mean of the cause
+    assert np.corrcoef(f_effect[:, 1], slope)[0, 1] > 0.97      # local slope of the effect
+    assert np.corrcoef(f_effect[:, 2], np.log(scale))[0, 1] > 0.9  # local residual scale
+    # a time index: Gaussian weights of 50 steps around 200 evenly spaced points
+    Wt, _ = context_weights([np.arange(1000.0)], ["time"])
+    assert Wt.shape == (200, 1000) and np.allclose(Wt.sum(axis=1), 1.0)
+    centre = Wt[100] @ np.arange(1000.0)
+    spread = np.sqrt(Wt[100] @ (np.arange(1000.0) - centre) ** 2)
+    assert abs(spread - 50) < 1
+
+
+def test_independent_changes_skipped_with_few_domains():
+    ds = _bivariate(0, n=1000, k=5)
+    res = cdnod(ds, driving_force=False)
+    ic = res.details["independent_changes"]
+    assert ic["skipped"] and "5 domains" in ic["skipped"] and ic["oriented"] == []
+    assert res.graph.has_edge("X0", "X1", "---")
+    with pytest.raises(DataError, match="embedding"):
+        cdnod(_bivariate(0), driving_force=False, change_options={"embedding": "nope"})
+
+
+def test_kernel_cache_evicts_entries_of_any_shape():
+    from causalkit.ci.context import _LRU
+
+    cache = _LRU(1000)
+    big = (np.zeros(60),)  # 480 bytes, a tuple as the conditioning factors are stored
+    for i in range(5):
+        cache.put(i, ([big],), size=480)  # the size is given, not derivable from the value
+    assert cache.bytes <= 1000 and cache.get(4) is not None and cache.get(0) is None
+    cache.put("huge", np.zeros(1000))  # larger than the cache: returned, not stored
+    assert cache.get("huge") is None and cache.get(4) is not None
+
+
+def test_batched_gaussian_path_matches_the_per_test_path():
+    from causalkit.discovery.cdnod import _ContextConditioned
+
+    ds = heterogeneous(6, 900, n_domains=3, changing_fraction=0.5, seed=3)
+    values = ds.data.to_numpy(dtype=float)
+    rng = np.random.default_rng(0)
+    xs, ys, ss = [], [], []
+    for _ in range(300):
+        k = int(rng.integers(0, 4))
+        x, y, *S = rng.choice(7, size=2 + k, replace=False)  # column 6 is the domain
+        if x == 6 and y == 6:
+            continue
+        xs.append(x), ys.append(y), ss.append(sorted(S))
+    for k in range(4):
+        sel = [i for i, S in enumerate(ss) if len(S) == k]
+        a = _ContextConditioned(ContextGaussianTest(values, context=6), [6])
+        b = _ContextConditioned(ContextGaussianTest(values, context=6), [6])
+        X, Y = np.array(xs)[sel], np.array(ys)[sel]
+        Sa = np.array([ss[i] for i in sel], dtype=int).reshape(len(sel), k)
+        got = a.pvalues_batch(X, Y, Sa)
+        want = b.pvalues(list(zip(X.tolist(), Y.tolist(), map(tuple, Sa.tolist()))))
+        assert np.allclose(got, want, rtol=1e-10, atol=1e-14, equal_nan=True)
+        assert a.inner.n_tests == b.inner.n_tests
