@@ -87,6 +87,7 @@ from ..graph import CausalGraph
 from ..result import DiscoveryResult
 from .background import BackgroundKnowledge
 from ._cdnod_driving_force import plot_driving_force
+from ._estimator import DiscoveryEstimator
 from .pc import _check_options, _choose_sepset, _orient, _skeleton_stable
 
 __all__ = ["cdnod", "CDNOD", "plot_driving_force", "ORIENT_MODES", "CI_FAMILIES"]
@@ -661,7 +662,7 @@ def _to_graph(names, D, U, pmax):
     return CausalGraph(names, edges, kind="pdag", edge_attrs=attrs)
 
 
-class CDNOD:
+class CDNOD(DiscoveryEstimator):
     """CD-NOD as an estimator: ``CDNOD(domain="site").fit(df).graph_``.
 
     Parameters
@@ -693,10 +694,6 @@ class CDNOD:
     ['y']
     """
 
-    _PARAMS = ("context", "domain", "time_index", "alpha", "ci_test", "context_type", "max_depth",
-               "background", "orient", "driving_force", "sepset", "collider_rule", "ci_options",
-               "change_options", "driving_force_options", "progress", "missing")
-
     def __init__(self, context=None, domain=None, time_index=None, alpha=0.05, ci_test="auto",
                  context_type="auto", max_depth=None, background=None, orient="full", driving_force=True,
                  sepset="union", collider_rule="standard", ci_options=None, change_options=None,
@@ -719,18 +716,6 @@ class CDNOD:
         self.progress = progress
         self.missing = missing
 
-    def get_params(self, deep=True):
-        """The constructor arguments, as a dict (scikit-learn convention)."""
-        return {k: getattr(self, k) for k in self._PARAMS}
-
-    def set_params(self, **params):
-        """Set constructor arguments by name; returns ``self``."""
-        for k, v in params.items():
-            if k not in self._PARAMS:
-                raise UnknownMethodError(f"CDNOD has no parameter {k!r}; valid ones are {list(self._PARAMS)}")
-            setattr(self, k, v)
-        return self
-
     def fit(self, data, y=None):
         """Run CD-NOD on ``data`` (DataFrame, array or Dataset); returns ``self``."""
         params = self.get_params()
@@ -741,14 +726,4 @@ class CDNOD:
         self.driving_force_ = self.result_.details.get("driving_force", {})
         return self
 
-    def __repr__(self):
-        default = CDNOD().get_params()
-        changed = {k: v for k, v in self.get_params().items() if not _same(v, default[k])}
-        return f"CDNOD({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
-
-def _same(a, b):
-    try:
-        return bool(a == b)
-    except Exception:  # arrays
-        return a is b

@@ -102,6 +102,7 @@ from ..dataset import Dataset
 from ..exceptions import DataError, UnknownMethodError
 from ..graph import CausalGraph
 from ..result import DiscoveryResult
+from ._estimator import DiscoveryEstimator
 
 __all__ = ["definetti", "CausalDeFinetti", "ClusterGCM", "PAIRS", "EDGE_RULES",
            "min_environments"]
@@ -660,7 +661,7 @@ def definetti(data, environment=None, *, ci_test="auto", alpha=0.05, pairs="firs
                            details=details)
 
 
-class CausalDeFinetti:
+class CausalDeFinetti(DiscoveryEstimator):
     """Causal de Finetti as an estimator: ``CausalDeFinetti("env").fit(df).graph_``.
 
     Parameters
@@ -684,8 +685,6 @@ class CausalDeFinetti:
     True
     """
 
-    _PARAMS = ("environment", "ci_test", "alpha", "pairs", "edge_rule", "ci_options", "missing", "warn")
-
     def __init__(self, environment=None, ci_test="auto", alpha=0.05, pairs="first", edge_rule="paper",
                  ci_options=None, missing="error", warn=True):
         self.environment = environment
@@ -697,19 +696,6 @@ class CausalDeFinetti:
         self.missing = missing
         self.warn = warn
 
-    def get_params(self, deep=True):
-        """The constructor arguments, as a dict (scikit-learn convention)."""
-        return {k: getattr(self, k) for k in self._PARAMS}
-
-    def set_params(self, **params):
-        """Set constructor arguments by name; returns ``self``."""
-        for k, v in params.items():
-            if k not in self._PARAMS:
-                raise UnknownMethodError(
-                    f"CausalDeFinetti has no parameter {k!r}; valid ones are {list(self._PARAMS)}")
-            setattr(self, k, v)
-        return self
-
     def fit(self, data, y=None):
         """Run :func:`definetti` on ``data``; returns ``self``."""
         self.result_ = definetti(data, self.environment, ci_test=self.ci_test, alpha=self.alpha,
@@ -718,6 +704,3 @@ class CausalDeFinetti:
         self.graph_ = self.result_.graph
         return self
 
-    def __repr__(self):
-        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._PARAMS)
-        return f"CausalDeFinetti({args})"
