@@ -15,8 +15,10 @@ def make():
     return Dataset(df, graph=g, roles={"context": "site", "time": "t"}, metadata=meta)
 
 
-@pytest.mark.parametrize("fmt", ["csv"])
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_save_load_round_trip(tmp_path, fmt):
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
     ds = make()
     ds.save(tmp_path / "ds", format=fmt)
     back = Dataset.load(tmp_path / "ds")

@@ -1,5 +1,6 @@
 """Report structure (tables, plots, links), the CLI commands, store errors, and a browser screenshot."""
 
+import importlib.util
 import re
 import shutil
 import sqlite3
@@ -75,6 +76,10 @@ def test_cli_run_status_report_export(tmp_path, capsys):
     long = pd.read_csv(tmp_path / "e.csv")
     assert {"task_key", "algo", "metric", "value", "seed"} <= set(long.columns)
     assert long[long["metric"] == "shd"]["task_key"].nunique() == 6
+    if importlib.util.find_spec("pyarrow") is not None:
+        assert main(["export", "--store", str(db), "--format", "parquet",
+                     "--out", str(tmp_path / "e.parquet")]) == 0
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "e.parquet"), long, check_dtype=False)
 
 
 def test_bad_input_errors_before_any_task(tmp_path, capsys):
