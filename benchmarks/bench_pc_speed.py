@@ -117,8 +117,8 @@ def write_markdown(path, rows, args):
         "",
         f"Machine: {os.cpu_count()} CPU cores, no GPU, {platform.platform()}, Python {platform.python_version()}, "
         f"numpy {np.__version__}, scipy {scipy.__version__}, causal-learn {cl_version}, "
-        f"causalkit {getattr(causalkit, '__version__', 'dev')}. The cores were shared with other jobs, so "
-        "timings are noisy; both timings of a row come from the same run, one after the other.",
+        f"causalkit {getattr(causalkit, '__version__', 'dev')}; load average before the run "
+        f"{os.getloadavg()[0]:.1f}. Both timings of a row come from the same run, one after the other.",
         "",
         "Data: linear-Gaussian SCM on a random ER DAG (expected degree as listed), weights +-U(0.5, 1), "
         f"unit-variance variables; Fisher-z at alpha={args.alpha}; stable skeleton in both; "
