@@ -116,6 +116,8 @@ class Store:
 
     def __init__(self, path, *, create=True, journal_mode="WAL"):
         self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError(f"the store path {self.path} is a directory; give a file name such as results.db")
         exists = self.path.exists() and self.path.stat().st_size > 0
         if not exists and not create:
             raise StoreError(f"no benchmark store at {self.path}")
@@ -124,7 +126,12 @@ class Store:
                 head = f.read(16)
             if head != b"SQLite format 3\x00":
                 raise StoreError(f"{self.path} is not a causalkit benchmark store (not an SQLite file)")
-        self.conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+        if not exists:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot open the benchmark store {self.path}: {exc}") from None
         try:
             if exists:
                 self._check()
