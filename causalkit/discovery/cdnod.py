@@ -88,7 +88,7 @@ from ..result import DiscoveryResult
 from .background import BackgroundKnowledge
 from ._cdnod_driving_force import plot_driving_force
 from ._estimator import DiscoveryEstimator
-from .pc import _check_options, _choose_sepset, _orient, _skeleton_stable
+from .pc import _check_options, _choose_sepset, _orient, _pdag_to_graph, _skeleton_stable
 
 __all__ = ["cdnod", "CDNOD", "plot_driving_force", "ORIENT_MODES", "CI_FAMILIES"]
 
@@ -648,18 +648,7 @@ def _conflict_matrix(conflicts, dd):
 
 
 def _to_graph(names, D, U, pmax):
-    edges, attrs = [], {}
-    dd = len(names)
-    for i in range(dd):
-        for j in range(dd):
-            if D[i, j]:
-                edges.append((names[i], names[j], "-->"))
-            elif U[i, j] and i < j:
-                edges.append((names[i], names[j], "---"))
-            else:
-                continue
-            attrs[(names[i], names[j], 0)] = {"p_value": float(pmax[i, j])}
-    return CausalGraph(names, edges, kind="pdag", edge_attrs=attrs)
+    return _pdag_to_graph(names, D, U, pmax, kind="pdag")
 
 
 class CDNOD(DiscoveryEstimator):

@@ -424,6 +424,22 @@ def _orient(adj, separating, *, rule, sepset_rule, ci, alpha, max_depth, require
                   "ambiguous": ambiguous, "vetoed": skipped, "overruled": overruled, "extra_tests": extra}
 
 
+def _pdag_to_graph(names, D, U, pmax, kind):
+    """The CausalGraph of a PDAG given as matrices; each edge carries its largest tested p-value."""
+    edges, attrs = [], {}
+    d = len(names)
+    for i in range(d):
+        for j in range(d):
+            if D[i, j]:
+                edges.append((names[i], names[j], "-->"))
+            elif U[i, j] and i < j:
+                edges.append((names[i], names[j], "---"))
+            else:
+                continue
+            attrs[(names[i], names[j], 0)] = {"p_value": float(pmax[i, j])}
+    return CausalGraph(names, edges, kind=kind, edge_attrs=attrs)
+
+
 # ----------------------------------------------------------------------------- public API
 def pc(data, *, alpha=0.05, ci_test="auto", max_depth=None, stable=True, sepset="union",
        collider_rule="standard", conflicts="strongest", background=None, progress=False,
@@ -584,18 +600,7 @@ def pc(data, *, alpha=0.05, ci_test="auto", max_depth=None, stable=True, sepset=
         if bar is not None:
             bar.close()
 
-    edges, attrs = [], {}
-    d = len(names)
-    for i in range(d):
-        for j in range(d):
-            if D[i, j]:
-                edges.append((names[i], names[j], "-->"))
-            elif U[i, j] and i < j:
-                edges.append((names[i], names[j], "---"))
-            else:
-                continue
-            attrs[(names[i], names[j], 0)] = {"p_value": float(pmax[i, j])}
-    graph = CausalGraph(names, edges, kind="cpdag", edge_attrs=attrs)
+    graph = _pdag_to_graph(names, D, U, pmax, kind="cpdag")
 
     sepsets, all_sets = {}, {}
     for (i, j), sets in separating.items():
