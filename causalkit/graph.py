@@ -27,7 +27,6 @@ conversion to or from a matrix takes ``convention="row->col"`` or
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Iterable
 
 import numpy as np
 import pandas as pd

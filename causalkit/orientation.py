@@ -79,7 +79,7 @@ def apply_meek_rules(directed, undirected, *, rule4=True, forbidden=None, ambigu
         A = _adjacent(D, U)
         nonadj = ~A
         np.fill_diagonal(nonadj, False)
-        Di, Ui, NAi = D.astype(np.int32), U.astype(np.int32), nonadj.astype(np.int32)
+        Di, NAi = D.astype(np.int32), nonadj.astype(np.int32)
         # R1: some a with a --> b and a not adjacent to c orients b --- c as b --> c
         r1 = Di.T @ NAi
         for a, b, c in amb:

@@ -130,7 +130,6 @@ def marginal_gram(X, Kc, E, lam):
         n = E.sum(axis=0)
         W = E / (lam + n)[None, :]
         return W.T @ Kx @ W
-    T = len(Kx)
     G = Kc.copy()
     G[np.diag_indices_from(G)] += lam
     R = np.linalg.solve(G, Kc)  # (Kc + lam I)^{-1} Kc, symmetric

@@ -83,7 +83,6 @@ from ..ci.context import CONTEXT_KINDS, ContextGaussianTest, ContextKernelTest
 from ..data import check_data
 from ..dataset import Dataset
 from ..exceptions import DataError, GraphError, UnknownMethodError
-from ..graph import CausalGraph
 from ..result import DiscoveryResult
 from .background import BackgroundKnowledge
 from ._cdnod_driving_force import plot_driving_force
