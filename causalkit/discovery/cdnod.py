@@ -87,7 +87,7 @@ from ..result import DiscoveryResult
 from .background import BackgroundKnowledge
 from ._cdnod_driving_force import plot_driving_force
 from ._estimator import DiscoveryEstimator
-from .pc import _check_options, _choose_sepset, _orient, _pdag_to_graph, _skeleton_stable
+from .pc import _check_options, _named_sepsets, _orient, _pdag_to_graph, _skeleton_stable
 
 __all__ = ["cdnod", "CDNOD", "plot_driving_force", "ORIENT_MODES", "CI_FAMILIES"]
 
@@ -570,13 +570,7 @@ def cdnod(data, context=None, *, domain=None, time_index=None, alpha=0.05, ci_te
         details["driving_force"] = driving_forces(values, names, ctx_idx, kinds, graph,
                                                   **(driving_force_options or {}))
 
-    sepsets, all_sets = {}, {}
-    for (i, j), sets in separating.items():
-        chosen = tuple(names[s] for s in _choose_sepset(sets, sepset, names))
-        named = [tuple(names[s] for s in S) for S in sets]
-        for key in ((names[i], names[j]), (names[j], names[i])):
-            sepsets[key] = chosen
-            all_sets[key] = named
+    sepsets, all_sets = _named_sepsets(separating, sepset, names)
 
     def trip(ts):
         return [(names[a], names[b], names[c]) for a, b, c in ts]

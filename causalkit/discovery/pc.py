@@ -424,6 +424,18 @@ def _orient(adj, separating, *, rule, sepset_rule, ci, alpha, max_depth, require
                   "ambiguous": ambiguous, "vetoed": skipped, "overruled": overruled, "extra_tests": extra}
 
 
+def _named_sepsets(separating, sepset_rule, names):
+    """Separating sets by node name, both key orders: (the chosen set, every set found)."""
+    sepsets, all_sets = {}, {}
+    for (i, j), sets in separating.items():
+        chosen = tuple(names[s] for s in _choose_sepset(sets, sepset_rule, names))
+        named = [tuple(names[s] for s in S) for S in sets]
+        for key in ((names[i], names[j]), (names[j], names[i])):
+            sepsets[key] = chosen
+            all_sets[key] = named
+    return sepsets, all_sets
+
+
 def _pdag_to_graph(names, D, U, pmax, kind):
     """The CausalGraph of a PDAG given as matrices; each edge carries its largest tested p-value."""
     edges, attrs = [], {}
@@ -602,13 +614,7 @@ def pc(data, *, alpha=0.05, ci_test="auto", max_depth=None, stable=True, sepset=
 
     graph = _pdag_to_graph(names, D, U, pmax, kind="cpdag")
 
-    sepsets, all_sets = {}, {}
-    for (i, j), sets in separating.items():
-        chosen = tuple(names[s] for s in _choose_sepset(sets, sepset, names))
-        named = [tuple(names[s] for s in S) for S in sets]
-        for key in ((names[i], names[j]), (names[j], names[i])):
-            sepsets[key] = chosen
-            all_sets[key] = named
+    sepsets, all_sets = _named_sepsets(separating, sepset, names)
 
     def trip(ts):
         return [(names[a], names[b], names[c]) for a, b, c in ts]
