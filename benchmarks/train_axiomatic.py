@@ -138,6 +138,9 @@ def main(argv=None):
                     "step, stage and optimizer start fresh")
     ap.add_argument("--full-ckpt", help="path of a full checkpoint (.pt) to keep and resume from")
     ap.add_argument("--max-minutes", type=float, default=1e9, help="stop (and save) after this wall time")
+    ap.add_argument("--budget-minutes", type=float, help="fit total_steps (and decay_steps, the last 40%%) to "
+                    "this wall time, counted from the start of training, from the step rate measured early "
+                    "on (fixed once, logged as event 'schedule'); also stops the run then")
     ap.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) - 1))
     ap.add_argument("--pool-cache", help="folder to keep generated pools in (shared by runs of one task)")
     ap.add_argument("--only-data", action="store_true", help="build the pools into --pool-cache and stop")
@@ -294,6 +297,12 @@ def main(argv=None):
     t_int, loss_sum, acc_sum, n_int = time.time(), 0.0, 0.0, 0
     last_save = time.time()
     deadline = t_start + 60 * args.max_minutes
+    budget = None
+    if args.budget_minutes:
+        from _budget import StepBudget
+
+        budget = StepBudget(args.budget_minutes, reserve_s=40.0, probe_s=(20.0, 60.0))
+        deadline = min(deadline, budget.t0 + 60 * args.budget_minutes)
     while state["step"] < cfg["total_steps"]:
         step = state["step"]
         for pg in opt.param_groups:
@@ -312,6 +321,11 @@ def main(argv=None):
         n_int += 1
         state["step"] += 1
         state["stage_steps"] += 1
+        if budget is not None and budget.update(state["step"]):
+            cfg["total_steps"] = budget.total_steps
+            cfg["decay_steps"] = max(1, int(0.4 * (budget.total_steps - state["step"])))
+            log(dict(event="schedule", step=state["step"], total_steps=cfg["total_steps"],
+                     decay_steps=cfg["decay_steps"], why=f"fitted to --budget-minutes {args.budget_minutes}"))
         state["examples"] += len(y)
         if state["step"] % cfg["log_every"] == 0:
             loss_v, acc_v = float(loss_sum) / n_int, float(acc_sum) / n_int

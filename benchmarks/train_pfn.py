@@ -162,6 +162,9 @@ def main(argv=None):
     ap.add_argument("--resume-from", help="continue from this checkpoint file (e.g. one carried from an earlier "
                     "machine) and write to --out")
     ap.add_argument("--max-minutes", type=float, default=7.5, help="stop (and save) after this wall time")
+    ap.add_argument("--budget-minutes", type=float, help="fit total_steps to this wall time: the step rate is "
+                    "measured early in the run and total_steps fixed once (logged as kind 'schedule'); "
+                    "implies --max-minutes of the same value")
     ap.add_argument("--device", help="override the preset's device")
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest on a busy machine)")
     ap.add_argument("--plot", action="store_true", help="only draw NAME_loss.png from NAME.log")
@@ -176,6 +179,8 @@ def main(argv=None):
         cfg[key] = json.loads(val)
     if args.device:
         cfg["device"] = args.device
+    if args.budget_minutes:
+        args.max_minutes = args.budget_minutes
     name = args.name or args.preset
     os.makedirs(args.out, exist_ok=True)
     log_path = os.path.join(args.out, name + ".log")
@@ -214,6 +219,9 @@ def main(argv=None):
         if state["seed"] != args.seed:
             print(f"warning: checkpoint seed {state['seed']} differs from --seed {args.seed}; using the checkpoint's")
             args.seed = state["seed"]
+        if state.get("config", {}).get("total_steps_from_budget"):  # keep the schedule fixed by a budget
+            cfg["total_steps"] = state["config"]["total_steps"]
+            cfg["total_steps_from_budget"] = True
 
     def log(rec):
         with open(log_path, "a") as fh:
@@ -245,7 +253,15 @@ def main(argv=None):
         save_checkpoint(ckpt_path, model, opt, {"step": step, "datasets_seen": seen, "seed": args.seed,
                                                 "train_seconds": elapsed_before + time.time() - t_start,
                                                 "config": cfg, "model": model_cfg})
+        # fp16 weights of the current state too, so that a run cut short still leaves a usable model
+        save_pfn(model, os.path.join(args.out, name + ".partial.safetensors"),
+                 {"provenance": f"partial: step {step} of {cfg['total_steps']}", "steps": step})
 
+    budget = None
+    if args.budget_minutes and not cfg.get("total_steps_from_budget"):
+        from _budget import StepBudget
+
+        budget = StepBudget(args.budget_minutes, reserve_s=30.0, probe_s=(30.0, 90.0))
     if step == 0:
         evaluate()
     model.train()
@@ -270,6 +286,11 @@ def main(argv=None):
         opt.step()
         step += 1
         seen += cfg["batch"]
+        if budget is not None and budget.update(step):
+            cfg["total_steps"] = budget.total_steps
+            cfg["total_steps_from_budget"] = True
+            log({"kind": "schedule", "step": step, "total_steps": cfg["total_steps"],
+                 "why": f"fitted to --budget-minutes {args.budget_minutes} from the measured step rate"})
         window_loss += loss.item()
         window_n += 1
         if step % cfg["log_every"] == 0:

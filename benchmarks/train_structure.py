@@ -225,6 +225,9 @@ def main(argv=None):
     ap.add_argument("--amp", action="store_true", help="bf16 autocast (CUDA)")
     ap.add_argument("--max-minutes", type=float, default=7.5, help="stop (with a checkpoint) after this long")
     ap.add_argument("--steps", type=int, default=None, help="override total_steps (fresh runs only)")
+    ap.add_argument("--budget-minutes", type=float, default=None,
+                    help="fresh runs: fit total_steps to this wall time from the step rate measured early in "
+                         "the run (fixed once, logged as '# schedule'); implies --max-minutes of the same value")
     ap.add_argument("--stop-after", type=int, default=None, help="stop (with a checkpoint) after this many steps")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--threads", type=int, default=None, help="torch CPU threads")
@@ -268,6 +271,13 @@ def main(argv=None):
     else:
         resumed = False
     logf = open(args.log, "a") if args.log else None
+    budget = None
+    if args.budget_minutes:
+        args.max_minutes = args.budget_minutes
+        if not cfg.get("total_steps_from_budget"):
+            from _budget import StepBudget
+
+            budget = StepBudget(args.budget_minutes, reserve_s=60.0, probe_s=(20.0, 60.0))
 
     def log(msg):
         print(msg, flush=True)
@@ -316,6 +326,11 @@ def main(argv=None):
         opt.step()
         step += 1
         seen += x.shape[0]
+        if budget is not None and budget.update(step):
+            cfg["total_steps"] = budget.total_steps
+            cfg["total_steps_from_budget"] = True
+            log(f"# schedule step={step} total_steps={cfg['total_steps']} (fitted to --budget-minutes "
+                f"{args.budget_minutes} from the measured step rate)")
         run_loss.append((bce.item(), acyc.item()))
         elapsed_now = elapsed + (time.time() - t_start)
         if step % cfg["log_every"] == 0:

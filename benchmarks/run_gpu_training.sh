@@ -1,0 +1,89 @@
+#!/bin/bash
+# The GPU trainings of one device lease, run side by side on one H200 (see docs/pfn.rst, docs/structure.rst,
+# docs/axiomatic.rst, docs/causaltime.rst). The jobs start detached (setsid) so that they outlive the tool call
+# that starts them; later calls only watch them and, at the end, pack what comes back.
+#
+#   bash benchmarks/run_gpu_training.sh start MINUTES   # prior throughput, then start every job (budget MINUTES)
+#   bash benchmarks/run_gpu_training.sh watch SECONDS   # wait up to SECONDS (less if all jobs end), report
+#   bash benchmarks/run_gpu_training.sh collect         # wait for the jobs, pack weights and logs into $OUT
+#
+# The code run is SRC (default: the current folder), e.g. a `git archive HEAD` snapshot, so that edits made
+# to the working tree while the jobs run do not reach them. Outputs go to RUN (default /tmp/gpu_run).
+# Each trainer fits its schedule to the budget (--budget-minutes: step rate measured early, total_steps
+# fixed once and logged), so every model ends with its learning rate decayed.
+set -u
+cmd=$1; shift
+SRC=$(cd "${SRC:-.}" && pwd)
+RUN=${RUN:-/tmp/gpu_run}
+AX=${AX:-$PWD/.axiom_ckpt}
+OUT=${OUT:-/tmp/out}
+DEV=${DEV:-cuda}   # DEV=cpu for a dry run of the plumbing
+SECS=${SECS:-5}
+export PYTHONUNBUFFERED=1 PYTHONPATH=$SRC OMP_NUM_THREADS=2
+mkdir -p "$RUN" "$OUT"
+JOBS="pfn structure dsep ct_aqi ct_eustock ct_crspday ct_irates"
+
+job() {  # name, then the command; runs detached, writes RUN/name.out and RUN/name.done (exit code)
+  local name=$1; shift
+  setsid nohup bash -c "cd '$SRC' && $* ; echo \$? > '$RUN/$name.done'" > "$RUN/$name.out" 2>&1 < /dev/null &
+}
+
+report() {
+  date -u +%H:%M:%S
+  nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader
+  for j in $JOBS; do
+    printf '== %s %s\n' "$j" "$( [ -f $RUN/$j.done ] && echo "done rc=$(cat $RUN/$j.done)" || echo running)"
+    grep -v '^step\|"kind": "train"\|"event": "train"' "$RUN/$j.out" 2>/dev/null | grep -v '^\s*$' | tail -n 3 | cut -c1-300
+    grep '^step\|"kind": "train"\|"event": "train"' "$RUN/$j.out" 2>/dev/null | tail -n 1 | cut -c1-300
+  done
+}
+
+all_done() { for j in $JOBS; do [ -f "$RUN/$j.done" ] || return 1; done; }
+
+case $cmd in
+start)
+  MIN=$1
+  nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv,noheader
+  python3 -c "import torch, numpy, pandas, scipy, sklearn, networkx, safetensors; print('torch', torch.__version__, torch.cuda.is_available())"
+  python3 "$SRC/benchmarks/bench_prior_throughput.py" --device $DEV --batch-size 1024 --seconds $SECS 2>&1 | tee "$RUN/prior_throughput.txt"
+  job pfn python3 benchmarks/train_pfn.py --preset gpu --device $DEV --name pfn_gpu --out "$RUN/pfn" --budget-minutes "$MIN"
+  job structure "python3 benchmarks/train_structure.py --preset gpu --device $DEV --amp --out '$RUN/structure' \
+      --budget-minutes $MIN --log '$RUN/structure/train.log' && python3 benchmarks/train_structure.py --preset gpu \
+      --out '$RUN/structure' --export '$RUN/structure/structure_gpu' --name structure_gpu"
+  # d-separation without positional encoding, started from the no-PE transitivity weights; pools built first
+  job dsep "python3 benchmarks/train_axiomatic.py --preset gpu --task dseparation --out '$RUN/ax' --name pool_d \
+      --pool-cache '$RUN/pool' --only-data --workers 6 --set 'stages=[[3,3],[3,4],[3,5],[3,6]]' && \
+      python3 benchmarks/train_axiomatic.py --preset gpu --task dseparation --pos none --name d_none_ft \
+      --out '$RUN/ax' --pool-cache '$RUN/pool' --workers 1 --init-from '$AX/t_none.safetensors' \
+      --budget-minutes $((MIN - 2)) --set 'stages=[[3,3],[3,4],[3,5],[3,6]]' 'lr=0.0003'"
+  for ds in aqi eustock crspday irates; do
+    job ct_$ds python3 benchmarks/causaltime_build.py --dataset $ds --device $DEV --checkpoint-dir "$RUN/ct_ck_$ds" \
+      --out "$RUN/ct_$ds" --max-minutes $((MIN - 3)) --generations 3
+  done
+  sleep 60
+  report
+  ;;
+watch)
+  end=$(( $(date +%s) + $1 ))
+  while [ "$(date +%s)" -lt "$end" ] && ! all_done; do sleep 10; done
+  report
+  ;;
+collect)
+  end=$(( $(date +%s) + ${1:-300} ))
+  while [ "$(date +%s)" -lt "$end" ] && ! all_done; do sleep 5; done
+  report
+  cp "$RUN/pfn/pfn_gpu.safetensors" "$RUN/structure/structure_gpu.safetensors" "$RUN/ax/d_none_ft.safetensors" "$OUT/" 2>/dev/null
+  # generated CausalTime data as float32 (the AQI set is about 12 MB compressed); one archive for AQI
+  python3 - "$RUN" <<'EOF'
+import glob, sys
+import numpy as np
+for f in glob.glob(sys.argv[1] + "/ct_*/gen_*/data.npy"):
+    np.save(f, np.load(f).astype(np.float32))
+EOF
+  tar czf "$OUT/ct_aqi.tgz" -C "$RUN" ct_aqi 2>/dev/null
+  tar czf "$OUT/ct_other.tgz" -C "$RUN" ct_eustock ct_crspday ct_irates 2>/dev/null
+  (cd "$RUN" && tar czf "$OUT/logs.tgz" $(find . -maxdepth 2 \( -name '*.log' -o -name '*.out' -o -name '*.txt' \
+      -o -name '*.json' \) -not -path './pool*' -not -path './ct_*/*'))
+  ls -la "$OUT"
+  ;;
+esac
