@@ -44,10 +44,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from causalkit.discovery._cdnod_changes import change_dependence  # noqa: E402
-from causalkit.discovery._cdnod_embeddings import (context_design, context_weights,  # noqa: E402
-                                                   subsample_rows)
+from causalkit.discovery._cdnod_embeddings import (alignment, context_design, context_weights,  # noqa: E402
+                                                   feature_gram, subsample_rows)
 from causalkit.discovery.cdnod import cdnod  # noqa: E402
-from causalkit.generators.heterogeneous import heterogeneous  # noqa: E402
+from causalkit.generators.heterogeneous import _eval_curve, heterogeneous  # noqa: E402
 from causalkit.graph import CausalGraph  # noqa: E402
 
 
@@ -135,21 +135,65 @@ _BIV = CausalGraph(["X0", "X1"], [("X0", "X1", "-->")], kind="dag")
 def _bivariate_data(seed, setting):
     kind, n, k = setting
     if kind == "time":
-        return heterogeneous(2, n, time_varying=True, changing_fraction=1.0, graph=_BIV, seed=seed)
+        return heterogeneous(2, n, time_varying=True, changing_fraction=1.0, graph=_BIV, seed=seed,
+                             drift=k or "sinusoid")
     return heterogeneous(2, n, n_domains=k, changing_fraction=1.0, graph=_BIV, seed=seed)
 
 
-def part_bivariate(settings, n_seeds, kernel_settings=()):
+def _true_parameters(ds, setting, n_points=200):
+    """The generator's module parameters at the context points, both factorisations (oracle).
+
+    ``X0 --> X1`` with ``X1 = m1 + w X0 + s1 e``, ``X0 = m0 + s0 e0``. Causal:
+    ``P(X0) = (m0, log s0)``, ``P(X1 | X0) = (m1, w, log s1)``. Anti-causal (Gaussian algebra):
+    ``P(X1) = (m1 + w m0, log sd)``, ``P(X0 | X1) = (intercept, slope, log residual sd)``.
+    """
+    meta = ds.metadata
+    if setting[0] == "time":
+        n = setting[1]
+        tau = np.arange(n) / (n - 1)
+        tau = tau[np.linspace(0, n - 1, n_points).round().astype(int)]
+        c0, c1 = meta["drift_curves"]["X0"], meta["drift_curves"]["X1"]
+        ms = meta["params"]["mean_shift"]
+        m0, m1 = ms * _eval_curve(c0["mean"], tau), ms * _eval_curve(c1["mean"], tau)
+        s0 = meta["noise_scales"]["X0"] * (1 + 0.5 * _eval_curve(c0["scale"], tau))
+        s1 = meta["noise_scales"]["X1"] * (1 + 0.5 * _eval_curve(c1["scale"], tau))
+        w = meta["weights"].loc["X0", "X1"] * (1 + 0.5 * _eval_curve(c1["weights"]["X0"], tau))
+    else:
+        m0, m1 = (meta["domain_mean_shifts"][v].to_numpy() for v in ("X0", "X1"))
+        s0, s1 = (meta["domain_noise_scales"][v].to_numpy() for v in ("X0", "X1"))
+        w = meta["domain_weights"][:, 0, 1]
+    v1 = w ** 2 * s0 ** 2 + s1 ** 2
+    a = w * s0 ** 2 / v1
+    m1_all = m1 + w * m0
+    causal = (np.column_stack([m0, np.log(s0)]), np.column_stack([m1, w, np.log(s1)]))
+    anti = (np.column_stack([m1_all, 0.5 * np.log(v1)]),
+            np.column_stack([m0 - a * m1_all, a, 0.5 * np.log(s0 ** 2 * s1 ** 2 / v1)]))
+    return causal, anti
+
+
+def _oracle_right(ds, setting, widths):
+    (fc, fe), (gc, ge) = _true_parameters(ds, setting)
+    fwd = alignment(feature_gram(fe, widths), feature_gram(fc, widths))
+    bwd = alignment(feature_gram(ge, widths), feature_gram(gc, widths))
+    return fwd < bwd
+
+
+def part_bivariate(settings, seeds, kernel_settings=()):
     out = []
     for setting in settings:
         ctx = "time" if setting[0] == "time" else "domain"
-        res = {"setting": setting, "pairwise": 0, "end_to_end": 0, "skeleton_ok": 0, "kernel_pairwise": None}
+        res = {"setting": setting, "n": len(seeds), "pairwise": 0, "pairwise_joint": 0, "oracle": 0,
+               "oracle_joint": 0, "end_to_end": 0, "skeleton_ok": 0, "kernel_pairwise": None}
         t0 = time.perf_counter()
-        for seed in range(n_seeds):
+        for seed in seeds:
             ds = _bivariate_data(seed, setting)
             x, y, c = (ds.data[v].to_numpy() for v in ("X0", "X1", ctx))
             W, _ = context_weights([c], [setting[0]])
-            res["pairwise"] += change_dependence(x, y, W=W) < change_dependence(y, x, W=W)
+            for key, widths in (("pairwise", "per_parameter"), ("pairwise_joint", "joint")):
+                res[key] += (change_dependence(x, y, W=W, feature_widths=widths)
+                             < change_dependence(y, x, W=W, feature_widths=widths))
+            res["oracle"] += _oracle_right(ds, setting, "per_parameter")
+            res["oracle_joint"] += _oracle_right(ds, setting, "joint")
             r = cdnod(ds, driving_force=False)
             res["skeleton_ok"] += (r.graph.adjacent("X0", "X1") and r.graph.adjacent(ctx, "X0")
                                    and r.graph.adjacent(ctx, "X1"))
@@ -157,7 +201,7 @@ def part_bivariate(settings, n_seeds, kernel_settings=()):
         res["time_s"] = time.perf_counter() - t0
         if setting in kernel_settings:
             ok = 0
-            for seed in range(n_seeds):
+            for seed in seeds:
                 ds = _bivariate_data(seed, setting)
                 x, y, c = (ds.data[v].to_numpy() for v in ("X0", "X1", ctx))
                 rows = subsample_rows([c], [setting[0]], 1000)
@@ -165,7 +209,8 @@ def part_bivariate(settings, n_seeds, kernel_settings=()):
                 ok += change_dependence(x[rows], y[rows], Kc, E) < change_dependence(y[rows], x[rows], Kc, E)
             res["kernel_pairwise"] = ok
         out.append(res)
-        print(res, flush=True)
+        print({k: (int(v) if isinstance(v, (bool, np.bool_, np.integer)) else v) for k, v in res.items()},
+              flush=True)
     return out
 
 
@@ -187,7 +232,9 @@ def part_multivariate(seeds):
 
 
 def _fmt_setting(s):
-    return f"time index, T={s[1]}" if s[0] == "time" else f"{s[2]} domains, n={s[1]} ({s[1] // s[2]} per domain)"
+    if s[0] == "time":
+        return f"time index, T={s[1]}" + (", GP drift" if s[2] == "gp" else "")
+    return f"{s[2]} domains, n={s[1]} ({s[1] // s[2]} per domain)"
 
 
 def report(het, biv, n_seeds, command, elapsed, multi=None):
@@ -244,22 +291,44 @@ def report(het, biv, n_seeds, command, elapsed, multi=None):
     if biv:
         lines += [f"## Phase 3: bivariate X0 --> X1, both modules changing independently ({n_seeds} seeds)", "",
                   "`heterogeneous(2, n, ..., changing_fraction=1.0, graph=X0 --> X1, seed=s)`: in each domain (or "
-                  "smoothly over time, sinusoidal drifts of 0.5-3 cycles) the mean and noise scale of X0 and the "
-                  "weight, mean and noise scale of X1 change, independently. Invariance cannot orient "
-                  "X0 --- X1. 'pairwise': the normalised-HSIC statistic with the moment embeddings (default) "
-                  "given the true skeleton; 'end to end': `cdnod(ds, driving_force=False)` (defaults, "
-                  "`orient='full'`) returns X0 --> X1; 'kernel embeddings': the statistic on the paper's "
-                  "nonparametric conditional embeddings (`change_options={'embedding': 'kernel'}`, "
-                  "`context_width=0.25`, ridge 1).", "",
-                  "| setting | pairwise (moment) | end to end | skeleton right | pairwise (kernel embeddings) | "
-                  "time (s) |", "|---|---|---|---|---|---|"]
-        for r in biv:
-            kp = "-" if r["kernel_pairwise"] is None else f"{r['kernel_pairwise'] / n_seeds:.0%}"
-            lines.append(f"| {_fmt_setting(r['setting'])} | {r['pairwise'] / n_seeds:.0%} | "
-                         f"{r['end_to_end'] / n_seeds:.0%} | {r['skeleton_ok'] / n_seeds:.0%} | {kp} | "
-                         f"{r['time_s']:.0f} |")
-        lines += ["", "Goal (issue 4): the correct direction in at least 80% of 50 seeds with a time index "
-                  "(T >= 500) or at least 30 domains.", ""]
+                  "smoothly over time: sinusoidal drifts of 0.5-3 cycles, or `drift='gp'`) the mean and noise "
+                  "scale of X0 and the weight, mean and noise scale of X1 change, independently. Invariance "
+                  "cannot orient X0 --- X1. Columns:", "",
+                  "- 'pairwise': the normalised-HSIC statistic on the moment embeddings given the true skeleton, "
+                  "with the default per-parameter kernel widths (`feature_widths='per_parameter'`);",
+                  "- 'pairwise, joint width': the same with one median width on the whole parameter vector "
+                  "(`feature_widths='joint'`, the default before 2026-11-29);",
+                  "- 'oracle': the same statistic (per-parameter / joint widths) on the generator's true module "
+                  "parameters at the same context points (no estimation error): the best any estimator of "
+                  "these parameters can do with this statistic;",
+                  "- 'end to end': `cdnod(ds, driving_force=False)` (defaults, `orient='full'`) returns "
+                  "X0 --> X1;",
+                  "- 'kernel embeddings': the statistic on the paper's nonparametric conditional embeddings "
+                  "(`change_options={'embedding': 'kernel'}`, `context_width=0.25`, ridge 1).", ""]
+        for group, rows in biv.items():
+            lines += [f"### {group}", "",
+                      "| setting | pairwise | pairwise, joint width | oracle (per-parameter / joint) | "
+                      "end to end | skeleton right | pairwise (kernel embeddings) | time (s) |",
+                      "|---|---|---|---|---|---|---|---|"]
+            for r in rows:
+                m = r["n"]
+                kp = "-" if r["kernel_pairwise"] is None else f"{r['kernel_pairwise'] / m:.0%}"
+                lines.append(f"| {_fmt_setting(r['setting'])} | {r['pairwise'] / m:.0%} | "
+                             f"{r['pairwise_joint'] / m:.0%} | {r['oracle'] / m:.0%} / {r['oracle_joint'] / m:.0%} "
+                             f"| {r['end_to_end'] / m:.0%} | {r['skeleton_ok'] / m:.0%} | {kp} | "
+                             f"{r['time_s']:.0f} |")
+            lines.append("")
+        lines += ["Goal (issue 4): the correct direction in at least 80% of 50 seeds with a time index "
+                  "(T >= 500) or at least 30 domains.", "",
+                  "Reading the oracle column: with domains, the per-parameter widths orient about as well as the "
+                  "statistic on the true parameters, and the joint width fails at 30 domains even on the true "
+                  "parameters (a property of the kernel, not of the estimates). With a time index and the "
+                  "generator's sinusoidal drifts (0.5-3 cycles over the whole series) the statistic on the "
+                  "exact parameter curves is close to chance: over one stretch of time, independent curves of a "
+                  "few cycles look as dependent as the dependent parameters of the anti-causal factorisation, so "
+                  "no estimator of the curves can bring this statistic to 80% there. With GP drifts (length "
+                  "scale 0.1) the true curves give about 80% and the estimates (Gaussian windows of 50 time "
+                  "steps, the authors' default) lose the rest to smoothing bias and noise.", ""]
     if multi:
         lines += ["## Phase 3 in the graph search (6 variables, 40 domains, every module changing, 20 seeds)", "",
                   "`heterogeneous(6, 4000, n_domains=40, changing_fraction=1.0, seed=s)`, s = 0..19, "
@@ -284,23 +353,29 @@ def main(argv=None):
     ap.add_argument("--parts", nargs="+", default=["heterogeneous", "bivariate", "multivariate"])
     ap.add_argument("--seeds", type=int, default=10, help="seeds of the heterogeneous part")
     ap.add_argument("--bivariate-seeds", type=int, default=50)
+    ap.add_argument("--fresh-seed-start", type=int, default=1000,
+                    help="phase 3 is also run on seeds START..START+bivariate_seeds-1 (fresh seeds); -1: skip")
     ap.add_argument("--no-causallearn", action="store_true")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     het = part_heterogeneous(range(args.seeds), not args.no_causallearn) if "heterogeneous" in args.parts else []
     settings = [("domain", 2000, 40), ("domain", 3000, 30), ("domain", 5000, 100), ("time", 500, None),
-                ("time", 1000, None)]
-    biv = part_bivariate(settings, args.bivariate_seeds,
-                         kernel_settings=[("domain", 2000, 40), ("time", 500, None)]) \
-        if "bivariate" in args.parts else []
+                ("time", 1000, None), ("time", 1000, "gp")]
+    kernel_settings = [("domain", 2000, 40), ("time", 500, None)]
+    biv = {}
+    if "bivariate" in args.parts:
+        nb = args.bivariate_seeds
+        biv["benchmark seeds 0.." + str(nb - 1)] = part_bivariate(settings, range(nb), kernel_settings)
+        if args.fresh_seed_start >= 0:
+            f0 = args.fresh_seed_start
+            biv[f"fresh seeds {f0}..{f0 + nb - 1}"] = part_bivariate(settings, range(f0, f0 + nb))
     multi = part_multivariate(range(20)) if "multivariate" in args.parts else None
     command = "python " + " ".join([os.path.relpath(__file__, Path.cwd())] + (argv or sys.argv[1:]))
     text = report(het, biv, args.bivariate_seeds, command, time.perf_counter() - t0, multi)
     print(text)
     if args.out:
         args.out.write_text(text)
-
 
 if __name__ == "__main__":
     main()

@@ -30,7 +30,10 @@ root with an edge into every changing module, the method runs four phases.
    dependence between the kernel embeddings of the two modules over ``C``
    is measured by a normalised HSIC; sinks are chosen greedily, then Meek's
    rules run again (:mod:`causalkit.discovery._cdnod_changes`). The
-   default embedding is a second-order (moment) one; the paper's
+   default embedding is a second-order (moment) one, compared through
+   Gaussian kernels with one median width per parameter (a departure from
+   the paper's single median width, see docs/cdnod.rst; the single width is
+   ``change_options={"feature_widths": "joint"}``); the paper's
    nonparametric conditional embedding is ``change_options={"embedding":
    "kernel"}``.
 4. **Driving forces** ([2]_ Algorithm 2): kernel PCA of the Gram matrix of
@@ -385,8 +388,9 @@ def cdnod(data, context=None, *, domain=None, time_index=None, alpha=0.05, ci_te
         and is skipped otherwise (recorded in
         ``details["independent_changes"]["skipped"]``). On the bivariate
         benchmark (``benchmarks/bench_cdnod_accuracy.py``) it picks the right
-        direction in 90% of 50 seeds with 40 domains and about 75% with a
-        time index (T = 500-1000).
+        direction in 94-98% of 50 seeds with 30-40 domains and only 56-74%
+        with a time index (T = 500-1000, sinusoidal drifts), where even the
+        true parameter curves give 50-60% (docs/cdnod.rst).
     driving_force : bool, default True
         Estimate the driving force of every changing module (phase 4).
     sepset : {"union", "first"}, default "union"
@@ -403,7 +407,8 @@ def cdnod(data, context=None, *, domain=None, time_index=None, alpha=0.05, ci_te
         Options of phases 3 and 4
         (:func:`~causalkit.discovery._cdnod_changes.orient_by_independent_changes`,
         :func:`~causalkit.discovery._cdnod_driving_force.driving_forces`),
-        e.g. ``{"embedding": "kernel"}`` or ``{"max_samples": 500}``.
+        e.g. ``{"embedding": "kernel"}``, ``{"feature_widths": "joint"}`` or
+        ``{"max_samples": 500}``.
     progress : bool, default False
         Show a progress bar over the skeleton depths.
     missing : {"error", "drop"}, default "error"

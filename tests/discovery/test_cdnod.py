@@ -272,6 +272,45 @@ def test_change_dependence_is_smaller_in_the_causal_direction():
     assert right >= 7
 
 
+def test_feature_gram_per_parameter_widths():
+    from causalkit.discovery._cdnod_embeddings import feature_gram
+
+    rng = np.random.default_rng(3)
+    F = rng.normal(size=(25, 3))
+    K = feature_gram(F)
+    assert K.shape == (25, 25) and np.allclose(np.diag(K), 1.0) and np.allclose(K, K.T)
+    # one width per parameter: rescaling one parameter changes nothing, a constant one is left out
+    G = F * np.array([100.0, 0.01, 1.0])
+    assert np.allclose(feature_gram(G), K)
+    assert np.allclose(feature_gram(np.column_stack([F, np.full(25, 7.0)])), K)
+    # the product kernel: exp(-sum_a D_a / (2 median_a))
+    iu = np.triu_indices(25, 1)
+    expo = sum((c[:, None] - c[None, :]) ** 2 / (2 * np.median(((c[:, None] - c[None, :]) ** 2)[iu]))
+               for c in F.T)
+    assert np.allclose(K, np.exp(-expo))
+    # the joint width (previous default) is a different, wider kernel
+    Kj = feature_gram(F, "joint")
+    assert Kj[iu].mean() > K[iu].mean() + 0.1
+    with pytest.raises(DataError, match="feature_widths"):
+        feature_gram(F, "ard")
+    with pytest.raises(DataError, match="feature_widths"):
+        cdnod(_bivariate(0), driving_force=False, change_options={"feature_widths": "ard"})
+
+
+def test_change_dependence_with_30_domains():
+    # 30 domains is where the joint median width failed (74% on the benchmark); per-parameter widths orient
+    from causalkit.discovery._cdnod_changes import change_dependence
+    from causalkit.discovery._cdnod_embeddings import context_weights
+
+    right = 0
+    for seed in range(30, 50):
+        d = _bivariate(seed, n=1500, k=30).data
+        W, _ = context_weights([d["domain"].to_numpy()], ["domain"])
+        x, y = d["X0"].to_numpy(), d["X1"].to_numpy()
+        right += change_dependence(x, y, W=W) < change_dependence(y, x, W=W)
+    assert right >= 17  # 18 / 20 here; the joint median width gets 15
+
+
 def test_moment_embeddings_recover_module_parameters():
     from causalkit.discovery._cdnod_embeddings import context_weights, moment_embeddings
 
