@@ -9,9 +9,10 @@ ground-truth graph. The pipeline, as implemented here:
    ``lag`` steps whose target is the *next* step (a window never contains its
    target).
 2. **Fit** a neural autoregressive model ``x_t = f(x_{t-lag:t}) + eta_t`` with
-   one output head per variable (mean squared error, Adam, early stopping on
-   the last ``val_fraction`` of the windows; interpolated targets are left
-   out of the loss).
+   one output head per variable, each a linear autoregression (started at
+   its least-squares fit) plus an MLP or LSTM (mean squared error, Adam,
+   early stopping on the last ``val_fraction`` of the windows; interpolated
+   targets are left out of the loss).
 3. **Hypothesised causal graph H.** Expected-gradients attributions (a SHAP
    estimator, like the paper's DeepSHAP) of every head to every input
    variable, averaged over many windows and all lags, normalised, combined
@@ -21,8 +22,10 @@ ground-truth graph. The pipeline, as implemented here:
 4. **Split** the model: the causal term ``f^H`` is a second network whose
    head ``i`` only sees the parents of ``i`` in ``H`` (refitted), the residual
    term is ``r = f - f^H``, and the noise ``eta_i`` gets a normalizing flow
-   per variable fitted by maximum likelihood to the residuals ``x_t - f``.
-5. **Generate** autoregressively from real seed windows::
+   per variable fitted by maximum likelihood to the residuals of the
+   generating equation, ``x_t - f^H - r_{t-1}``; by default its scale
+   depends on the variable's own recent past (``heteroscedastic``).
+5. **Generate** autoregressively from fully observed real seed windows::
 
        r_t = f(x_{t-lag:t}) - f^H(x_{t-lag:t})
        x_t = f^H(x_{t-lag:t}) + r_{t-1} + eta_t,   eta_t ~ flow
@@ -36,7 +39,8 @@ ground-truth graph. The pipeline, as implemented here:
    block ``H``.
 6. **Fidelity**: a discriminative score (ROC AUC of a classifier separating
    real from generated windows), MMD of generated vs real beside MMD of
-   held-out real vs real, and PCA / t-SNE plots.
+   held-out real vs real, the mean absolute difference of the lagged
+   cross-correlation matrices (beside real vs real), and PCA / t-SNE plots.
 
 Differences from the released code (which has bugs that are not copied
 here): the target is never inside the input window; the noise model is a
@@ -67,12 +71,16 @@ import pandas as pd
 
 from ..exceptions import DataError, GraphError
 from ..graph import CausalGraph
-from ._causaltime_model import ARCHITECTURES, make_network, make_windows, predict, prepare_series
+from ._causaltime_model import (ARCHITECTURES, init_linear_heads, make_network, make_windows, predict,
+                                prepare_series)
 from .timeseries_dataset import TimeSeriesDataset
 
 __all__ = ["CausalTime", "causaltime_dataset", "causaltime_adjacency", "causaltime_graph", "hcg_scores"]
 
 _CHECKPOINT = "causaltime.pt"
+# bumped when the networks or the noise model change meaning (2: linear autoregressive term per
+# head, noise of the generating equation, own-past noise scale)
+_MODEL_VERSION = 2
 
 
 def causaltime_adjacency(hcg):
@@ -312,6 +320,23 @@ class CausalTime:
         Sinh-arcsinh blocks of each variable's flow.
     flow_steps : int, default 800
         Maximum-likelihood iterations of the flows.
+    heteroscedastic : bool, default True
+        Let each variable's noise scale depend on its own last value (see
+        :mod:`._causaltime_flow`). Only the variable's own past is read, so
+        the ground truth is unchanged. ``False``: i.i.d. noise per variable,
+        as in the paper.
+    noise_correlation : bool, default False
+        Draw the noise of the ``N`` variables at one step jointly, with the
+        correlation ``noise_corr_`` that the flows' latent values of the
+        real residuals have (a Gaussian copula: each variable's noise keeps
+        its flow's distribution). The noise stays independent over time, so
+        every variable still depends on the past only through its parents
+        in ``H`` and the lagged ground truth is exact; but variables then
+        share contemporaneous (lag-0) confounding that ``A`` and ``graph``
+        do not contain. ``False`` (the paper): independent noise, which
+        cannot reproduce series whose variables move together within a
+        step (see the docs, "Fidelity"). Used by :meth:`generate` only (not
+        part of the fit or its checkpoint).
     seed : int, default 0
         Seeds weight initialisation, batching and attribution sampling.
 
@@ -332,8 +357,14 @@ class CausalTime:
         Validation losses per epoch of ``"full"`` and ``"causal"``.
     flow_nll_ : ndarray
         Mean negative log-likelihood of each variable's noise flow.
+    noise_corr_ : DataFrame
+        Correlation across variables of the flows' latent values of the
+        real residuals (the copula used when ``noise_correlation=True``).
     noise_std_ : ndarray
-        Standard deviation of the full model's validation residuals.
+        Standard deviation of the noise the flows were fitted to: the
+        residuals ``x_t - f^H(x_{<t}) - r_{t-1}`` of the generating equation
+        on the real series (on the validation windows when there are at
+        least 500 of them, else on all windows).
     complete_ : bool
         False when ``fit`` stopped at ``max_minutes`` before finishing.
 
@@ -350,7 +381,7 @@ class CausalTime:
     def __init__(self, lag=20, hidden=128, epochs=100, threshold=0.25, *, architecture="mlp",
                  batch_size=256, lr=1e-3, patience=10, val_fraction=0.2, prior_weight=0.5,
                  n_attribution_windows=256, n_baselines=8, warm_start=False, flow_layers=3, flow_steps=800,
-                 seed=0):
+                 heteroscedastic=True, noise_correlation=False, seed=0):
         self.lag = lag
         self.hidden = hidden
         self.epochs = epochs
@@ -366,6 +397,8 @@ class CausalTime:
         self.warm_start = warm_start
         self.flow_layers = flow_layers
         self.flow_steps = flow_steps
+        self.heteroscedastic = heteroscedastic
+        self.noise_correlation = noise_correlation
         self.seed = seed
 
     # ------------------------------------------------------------------ checks
@@ -380,6 +413,9 @@ class CausalTime:
         _check_int("flow_layers", self.flow_layers, 1)
         _check_int("flow_steps", self.flow_steps, 1)
         _check_int("seed", self.seed, 0)
+        for name in ("heteroscedastic", "noise_correlation"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise DataError(f"{name} must be True or False; got {getattr(self, name)!r}")
         _check_float("threshold", self.threshold, 0.0, 1.0, low_open=True)
         _check_float("prior_weight", self.prior_weight, 0.0, 1.0)
         _check_float("val_fraction", self.val_fraction, 0.0, 0.9, low_open=True)
@@ -483,7 +519,7 @@ class CausalTime:
         import torch
 
         from ._causaltime_attrib import expected_gradients, hcg_from_importance
-        from ._causaltime_flow import fit_flows
+        from ._causaltime_flow import fit_flows, flow_latent, noise_scale_features
 
         self._check_params()
         device = self._check_device(device)
@@ -496,14 +532,16 @@ class CausalTime:
         names = prep["names"]
         n = len(names)
         prior = self._prior_matrix(prior_graph, names)
-        inputs, targets, _, observed = make_windows(prep["segments"], lag, prep["observed"])
+        inputs, targets, target_index, observed = make_windows(prep["segments"], lag, prep["observed"])
         weights = observed.astype(np.float32)
         if len(inputs) < 4:
             raise DataError(f"series gives only {len(inputs)} windows of lag={lag}; use a smaller lag")
 
         config = {k: getattr(self, k) for k in ("lag", "hidden", "threshold", "architecture", "batch_size",
                                                   "lr", "val_fraction", "prior_weight", "seed", "warm_start",
-                                                  "n_attribution_windows", "n_baselines", "flow_layers")}
+                                                  "n_attribution_windows", "n_baselines", "flow_layers",
+                                                  "heteroscedastic")}
+        config["model_version"] = _MODEL_VERSION  # checkpoints of an older model design are not resumed
         h = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
         for seg in prep["segments"]:
             h.update(np.ascontiguousarray(seg).tobytes())
@@ -549,6 +587,8 @@ class CausalTime:
         torch.manual_seed(self.seed)
         full = make_network(n, lag, self.hidden, self.architecture)
         state = ckpt.get("full")
+        if state is None:
+            init_linear_heads(full, inputs, targets, weights, ones, self.val_fraction)
         if state is None or not state.get("done"):
             say(f"training the full model on {len(inputs)} windows of {lag} steps x {n} variables")
 
@@ -590,6 +630,8 @@ class CausalTime:
             # which keeps r = f - f^H small and smooth (two independent fits would
             # differ by their own fitting noise, and r_{t-1} would add it to every step)
             causal.load_state_dict(full.state_dict())
+        if state_c is None:
+            init_linear_heads(causal, inputs, targets, weights, mask_h, self.val_fraction)
         if state_c is None or not state_c.get("done"):
             say(f"training the causal model f^H ({int(hcg.sum())} edges in H incl. self-loops)")
 
@@ -607,14 +649,26 @@ class CausalTime:
             causal.load_state_dict(state_c["best_weights"] or state_c["model"])
         causal.to(device)
 
-        # 4. noise flows on the full model's residuals
+        # 4. noise flows on the residuals of the generating equation, x_t - f^H(x_{<t}) - r_{t-1}:
+        # the noise that generation adds must be what that equation leaves unexplained in real data
+        # (it differs from x_t - f(x_{<t}) by r_t - r_{t-1})
         n_val = max(1, int(round(len(inputs) * self.val_fraction)))
         pick = slice(len(inputs) - n_val, None) if n_val >= 500 else slice(None)
-        resid = targets[pick] - predict(full, inputs[pick], ones, device)
+        f_all = predict(full, inputs, ones, device)
+        fh_all = predict(causal, inputs, mask_h, device)
+        r_all = f_all - fh_all
+        has_prev = np.r_[False, target_index[1:, 0] == target_index[:-1, 0]]  # window t-1 exists
+        resid_all = np.zeros_like(targets)
+        resid_all[1:] = targets[1:] - fh_all[1:] - r_all[:-1]
+        w_all = weights * has_prev[:, None]
+        resid, w = resid_all[pick], w_all[pick]
+        feats = None
+        if self.heteroscedastic:
+            feats = noise_scale_features(torch.as_tensor(inputs[pick])).numpy()
         flow = ckpt.get("flow")
         if flow is None:
             say(f"fitting {n} noise flows on {len(resid)} residuals each")
-            flow = fit_flows(resid, weights[pick], n_layers=self.flow_layers, steps=self.flow_steps,
+            flow = fit_flows(resid, w, features=feats, n_layers=self.flow_layers, steps=self.flow_steps,
                              device=device, seed=self.seed)
             ckpt["flow"] = flow
             save()
@@ -629,8 +683,18 @@ class CausalTime:
         self.full_model_, self.causal_model_ = full.eval(), causal.eval()
         self.flow_ = {k: np.asarray(v) for k, v in flow.items()}
         self.flow_nll_ = self.flow_["nll"]
-        w = weights[pick]
         self.noise_std_ = np.sqrt((resid ** 2 * w).sum(0) / np.maximum(w.sum(0), 1))
+        # correlation of the flows' latent noise across variables (used with noise_correlation=True)
+        rows = (w > 0).all(axis=1)
+        corr = np.eye(n)
+        if rows.sum() > n + 1:
+            lat = flow_latent(self.flow_, resid[rows], None if feats is None else feats[rows])
+            corr = np.nan_to_num(np.corrcoef(lat.T), nan=0.0)
+            vals, vecs = np.linalg.eigh((corr + corr.T) / 2)
+            corr = (vecs * np.clip(vals, 1e-6, None)) @ vecs.T  # positive definite
+            d = np.sqrt(np.diag(corr))
+            corr = corr / d[:, None] / d[None, :]
+        self.noise_corr_ = pd.DataFrame(corr, index=names, columns=names)
         self.hcg_ = pd.DataFrame(hcg.astype(int), index=names, columns=names)
         self.hcg_score_ = pd.DataFrame(np.asarray(att["score"]), index=names, columns=names)
         self.importance_ = pd.DataFrame(np.asarray(att["importance"]), index=names, columns=names)
@@ -701,7 +765,7 @@ class CausalTime:
         """
         import torch
 
-        from ._causaltime_flow import flow_sample
+        from ._causaltime_flow import _to_torch, flow_sample, noise_scale_features
 
         self._check_fitted()
         n_samples = _check_int("n_samples", n_samples, 1)
@@ -711,9 +775,17 @@ class CausalTime:
         lag, n = self.lag, self.n_features_in_
         rng = np.random.default_rng(seed)
         starts = [(k, t) for k, s in enumerate(self.segments_) for t in range(len(s) - lag)]
+        # seed windows made only of observed values (an interpolated gap is a straight line that
+        # would start the series off the data's distribution), unless there are too few of them
+        observed = [(k, t) for k, t in starts if self.observed_[k][t:t + lag + 1].all()]
+        if len(observed) >= min(20, len(starts)):
+            starts = observed
         pick = rng.choice(len(starts), size=n_samples, replace=n_samples > len(starts))
         seeds = np.stack([self.segments_[starts[p][0]][starts[p][1]:starts[p][1] + lag + 1] for p in pick])
-        eta = flow_sample(self.flow_, rng.standard_normal((length * n_samples, n))).reshape(length, n_samples, n)
+        z = rng.standard_normal((length * n_samples, n)).reshape(length, n_samples, n)
+        if self.noise_correlation:
+            z = z @ np.linalg.cholesky(self.noise_corr_.to_numpy()).T  # same margins, correlated across variables
+        conditional = "scale_w" in self.flow_
         ones = torch.ones((n, n), device=dev)
         mask_h = torch.as_tensor(np.ascontiguousarray(self.hcg_.to_numpy().T, dtype=np.float32), device=dev)
         full, causal = self.full_model_.to(dev).eval(), self.causal_model_.to(dev).eval()
@@ -724,11 +796,13 @@ class CausalTime:
             first = seed_t[:, :lag]
             r_prev = full(first, ones) - causal(first, mask_h)  # residual at the last seed step
             window = seed_t[:, 1:]
-            eta_t = torch.as_tensor(eta, dtype=torch.float32, device=dev)
+            z_t = torch.as_tensor(z, dtype=torch.float32, device=dev)
+            flow = _to_torch(self.flow_, dev)
             for t in range(length):
                 fh = causal(window, mask_h)
                 r_t = full(window, ones) - fh
-                x_t = fh + r_prev + eta_t[t]
+                eta = flow_sample(flow, z_t[t], noise_scale_features(window) if conditional else None)
+                x_t = fh + r_prev + eta
                 out_x[:, t] = x_t.cpu().numpy()
                 out_r[:, t] = r_t.cpu().numpy()
                 r_prev = r_t
@@ -746,7 +820,8 @@ class CausalTime:
         meta = {
             "generator": "causaltime",
             "params": {k: getattr(self, k) for k in ("lag", "hidden", "epochs", "threshold", "architecture",
-                                                     "prior_weight", "seed")},
+                                                     "prior_weight", "heteroscedastic", "noise_correlation",
+                                                     "seed")},
             "n_samples": n_samples, "length": length, "seed": seed,
             "units": "original" if original_units else "standardised",
             "mean": np.asarray(self.mean_), "std": np.asarray(self.std_),
@@ -787,8 +862,15 @@ class CausalTime:
             ``discriminative_auc`` (0.5: indistinguishable),
             ``mmd`` (generated vs first half of the real series),
             ``mmd_self`` (second half vs first half: the level real data
-            reach against itself), ``window``, ``classifier``, ``n_real``,
-            ``n_generated`` and ``plots`` (list of file paths).
+            reach against itself), ``cross_correlation`` (mean absolute
+            difference between the lagged cross-correlation matrices
+            ``corr(x_{i,t}, x_{j,t+k})``, ``k = 0..K``, of the generated
+            samples and of the first half of the real series; see
+            :func:`._causaltime_fidelity.lagged_cross_correlation`),
+            ``cross_correlation_self`` (the same, second half vs first
+            half), ``cross_correlation_lags`` (``K = min(lag, T - 1)``),
+            ``window``, ``classifier``, ``n_real``, ``n_generated`` and
+            ``plots`` (list of file paths).
 
         Raises
         ------
@@ -801,10 +883,16 @@ class CausalTime:
         Real windows are drawn only where every value was observed: a
         window across an interpolated gap is a straight line that no
         generator should imitate. If fewer than 20 such windows exist in a
-        half, windows with interpolated values are allowed.
+        half, windows with interpolated values are allowed. The
+        cross-correlations of the real series likewise use only pairs of
+        observed values; those of the generated data pool all samples
+        (pairs never cross samples). All comparisons are in the model's
+        standardised units (generated data in original units are converted
+        back), over the ``N`` variable channels: the residual channels have
+        no real counterpart.
         """
-        from ._causaltime_fidelity import (discriminative_auc, embedding_plots, median_bandwidth, mmd,
-                                           sample_windows)
+        from ._causaltime_fidelity import (cross_correlation_score, discriminative_auc, embedding_plots,
+                                           lagged_cross_correlation, median_bandwidth, mmd, sample_windows)
 
         self._check_fitted()
         n = self.n_features_in_
@@ -826,10 +914,13 @@ class CausalTime:
         if classifier not in ("tree", "gru"):
             raise DataError(f"classifier must be 'tree' or 'gru'; got {classifier!r}")
         halves = ([], [])
+        obs_a, obs_b = [], []
         for seg, obs in zip(self.segments_, self.observed_):
             mid = len(seg) // 2
             for h, part, ok in ((0, seg[:mid], obs[:mid]), (1, seg[mid:], obs[mid:])):
                 halves[h].append((part, ok.all(axis=1)))
+            obs_a.append(obs[:mid])
+            obs_b.append(obs[mid:])
         real_a = sample_windows([p for p, _ in halves[0]], window, n_windows, rng,
                                 valid=[v for _, v in halves[0]])
         real_b = sample_windows([p for p, _ in halves[1]], window, n_windows, rng,
@@ -838,11 +929,21 @@ class CausalTime:
         if min(len(real_a), len(real_b), len(gen)) < 4:
             raise DataError("too few windows to compare; use a shorter window or more samples")
         bw = median_bandwidth(real_a[: min(len(real_a), 500)])
+        # lagged cross-correlations at lags 0..K of the whole series (observed values only)
+        max_lag = min(self.lag, T - 1)
+        xc_a = lagged_cross_correlation([p for p, _ in halves[0]], max_lag,
+                                        valid=[o[:len(p)] for (p, _), o in zip(halves[0], obs_a)])
+        xc_b = lagged_cross_correlation([p for p, _ in halves[1]], max_lag,
+                                        valid=[o[len(o) - len(p):] for (p, _), o in zip(halves[1], obs_b)])
+        xc_g = lagged_cross_correlation(list(data), max_lag)
         res = {
             "discriminative_auc": discriminative_auc(np.vstack([real_a, real_b]), gen, seed=seed,
                                                      classifier=classifier, n_features=n),
             "mmd": mmd(gen, real_a, bw),
             "mmd_self": mmd(real_b, real_a, bw),
+            "cross_correlation": cross_correlation_score(xc_g, xc_a),
+            "cross_correlation_self": cross_correlation_score(xc_b, xc_a),
+            "cross_correlation_lags": max_lag,
             "window": window,
             "classifier": classifier,
             "n_real": len(real_a) + len(real_b),

@@ -247,6 +247,82 @@ def test_flow_inverse_and_log_determinant():
     np.testing.assert_allclose(torch.log(grad.abs()).numpy(), logdet.detach().numpy(), atol=1e-4)
 
 
+def test_conditional_flow_scale_follows_own_past():
+    """Residuals whose scale grows with a feature: the conditional flow fits them better and samples them."""
+    from causalkit.generators._causaltime_flow import fit_flows, flow_log_prob, flow_sample
+
+    rng = np.random.default_rng(3)
+    n = 4000
+    feat = rng.standard_normal((n, 2, 1))
+    e = np.exp(0.7 * feat[:, :, 0]) * rng.standard_normal((n, 2))
+    e[:, 1] = rng.standard_normal(n)  # variable 1: homoscedastic, its feature is irrelevant
+    tr, te = slice(0, 3000), slice(3000, None)
+    p0 = fit_flows(e[tr], steps=200, seed=0)
+    p1 = fit_flows(e[tr], features=feat[tr], steps=200, seed=0)
+    gain = flow_log_prob(p1, e[te], feat[te]).mean(axis=0) - flow_log_prob(p0, e[te]).mean(axis=0)
+    assert gain[0] > 0.1 and abs(gain[1]) < 0.02, gain
+    assert p1["scale_w"][0, 0] > 0.4 and abs(p1["scale_w"][0, 1]) < 0.1
+    z = rng.standard_normal((2000, 2))
+    hi = flow_sample(p1, z, np.full((2000, 2, 1), 1.5))
+    lo = flow_sample(p1, z, np.full((2000, 2, 1), -1.5))
+    assert hi[:, 0].std() > 3 * lo[:, 0].std()
+    np.testing.assert_allclose(hi[:, 1].std(), lo[:, 1].std(), rtol=0.25)
+
+
+def test_noise_scale_features_read_only_the_own_variable():
+    from causalkit.generators._causaltime_flow import noise_scale_features
+
+    w = torch.randn(5, 4, 3)
+    f = noise_scale_features(w)
+    assert f.shape == (5, 3, 1)
+    bumped = w.clone()
+    bumped[:, :, 1] += torch.randn(5, 4)
+    moved = (noise_scale_features(bumped) - f).abs().amax(dim=(0, 2)) > 0
+    assert moved.tolist() == [False, True, False]
+
+
+def test_linear_heads_start_at_least_squares_on_parents():
+    from causalkit.generators._causaltime_model import init_linear_heads, make_network
+
+    rng = np.random.default_rng(0)
+    T = 3000
+    x = np.zeros((T, 3))
+    for t in range(1, T):
+        x[t, 0] = 0.6 * x[t - 1, 0] + rng.standard_normal()
+        x[t, 1] = 0.8 * x[t - 1, 0] - 0.3 * x[t - 1, 1] + 0.5 * rng.standard_normal()
+        x[t, 2] = 0.5 * x[t - 1, 2] + 0.4 * x[t - 1, 1] + rng.standard_normal()
+    xs, ys, _, _ = make_windows([x.astype(np.float32)], 2)
+    mask = np.array([[1, 0, 0], [1, 1, 0], [0, 0, 1]], dtype=np.float32)  # effect rows; x1 -> x2 left out
+    net = make_network(3, 2, 8)
+    init_linear_heads(net, xs, ys, np.ones_like(ys), mask, val_fraction=0.2)
+    w = net.lin_w.detach().numpy().reshape(3, 2, 3)  # head, lag position (last = lag 1), cause
+    np.testing.assert_allclose(w[1, -1, :2], [0.8, -0.3], atol=0.05)
+    np.testing.assert_allclose(w[0, -1, 0], 0.6, atol=0.05)
+    assert w[2, :, 1].tolist() == [0.0, 0.0] and w[0, :, 1:].max() == 0  # masked causes stay out
+    # the untrained nonlinear part adds nothing: predictions are the linear fit
+    pred = predict(net, xs[:100], mask, "cpu")
+    lin = np.einsum("blj,ilj->bi", xs[:100] * 1.0, w) + net.lin_b.detach().numpy()
+    np.testing.assert_allclose(pred, lin, atol=1e-4)
+
+
+def test_linear_heads_ridge_tames_collinear_inputs():
+    """Two almost identical inputs: the validation-chosen ridge keeps the coefficients moderate."""
+    from causalkit.generators._causaltime_model import init_linear_heads, make_network
+
+    rng = np.random.default_rng(1)
+    T = 400
+    base = np.cumsum(rng.standard_normal(T)) * 0.1 + rng.standard_normal(T)
+    x = np.column_stack([base, base + 1e-3 * rng.standard_normal(T), rng.standard_normal(T)])
+    xs, ys, _, _ = make_windows([x.astype(np.float32)], 4)
+    net = make_network(3, 4, 8)
+    init_linear_heads(net, xs, ys, np.ones_like(ys), np.ones((3, 3), dtype=np.float32), val_fraction=0.2)
+    assert np.abs(net.lin_w.detach().numpy()).max() < 5.0
+    none = make_network(3, 4, 8)
+    init_linear_heads(none, xs, ys, np.ones_like(ys), np.ones((3, 3), dtype=np.float32), val_fraction=0.2,
+                      ridges=(1e-9,))
+    assert np.abs(none.lin_w.detach().numpy()).max() > 20.0  # what an unpenalised fit does
+
+
 # ---------------------------------------------------------------------- attribution
 def test_attribution_finds_a_driver():
     from causalkit.generators._causaltime_attrib import expected_gradients, hcg_from_importance
@@ -308,6 +384,43 @@ def test_mmd_and_discriminator_respond_to_a_shift():
     # the recurrent discriminator reads the flattened windows as 2 steps x 2 variables
     assert discriminative_auc(a, c, classifier="gru", n_features=2) > 0.8
     assert discriminative_auc(a, b, classifier="gru", n_features=2) < 0.65
+
+
+def test_lagged_cross_correlation_and_score():
+    from causalkit.generators._causaltime_fidelity import cross_correlation_score, lagged_cross_correlation
+
+    rng = np.random.default_rng(0)
+    e = rng.standard_normal((5000, 2))
+    x = e.copy()
+    x[1:, 1] = 0.9 * e[:-1, 0] + 0.3 * e[1:, 1]  # x0 leads x1 by one step
+    c = lagged_cross_correlation([x], 2)
+    assert c.shape == (3, 2, 2)
+    np.testing.assert_allclose(np.diagonal(c[0]), 1.0, atol=1e-9)
+    assert c[1, 0, 1] > 0.9 and abs(c[1, 1, 0]) < 0.05 and abs(c[0, 0, 1]) < 0.05
+    # pairs never cross series, invalid values are left out
+    parts = [x[:2500], x[2500:]]
+    valid = [np.ones((2500, 2), dtype=bool), np.ones((2500, 2), dtype=bool)]
+    valid[1][100:200, 0] = False
+    c2 = lagged_cross_correlation(parts, 2, valid=valid)
+    assert abs(c2[1, 0, 1] - c[1, 0, 1]) < 0.02
+    assert cross_correlation_score(c, c) == 0.0
+    shuffled = x.copy()
+    shuffled[:, 1] = rng.permutation(x[:, 1])
+    cs = lagged_cross_correlation([shuffled], 2)
+    assert cross_correlation_score(c, cs) > cross_correlation_score(c, c2) + 0.05
+
+
+def test_fidelity_reports_cross_correlation(fitted):
+    ds = fitted.generate(n_samples=40, length=10, seed=0)
+    res = fitted.fidelity(ds, window=3, n_windows=150)
+    assert res["cross_correlation_lags"] == fitted.lag
+    assert 0.0 < res["cross_correlation"] < 2.0 and 0.0 < res["cross_correlation_self"] < 2.0
+    # a generator that forgot the dependence between variables scores worse
+    broken = ds.data[:, :, :4].copy()
+    rng = np.random.default_rng(0)
+    for j in range(4):
+        broken[:, :, j] = broken[rng.permutation(len(broken)), :, j]
+    assert fitted.fidelity(broken, window=3, n_windows=150)["cross_correlation"] > res["cross_correlation"]
 
 
 def test_real_windows_skip_interpolated_gaps():
