@@ -17,9 +17,15 @@ baseline (tie: mean AUC within 0.005).
 Inference speed: 1,000 training + 1,000 test rows x 20 features (synthetic), ``n_ensemble=1`` and the
 default ``n_ensemble=4``, median of 3 runs, with 1 and with 2 torch threads.
 
+Several weight sets can be compared in one run (``--weights pfn_cpu_small pfn_gpu``): the baselines are
+run once, each weight set becomes a column ``PFN:STEM``, and each one's mean rank, wins / ties / losses
+and goals are computed against the three baselines only (a four-way ranking per weight set, so the
+weight sets do not take ranks from each other). torch runs on 1 thread throughout (the machine is
+shared), except for the 2-thread speed measurement.
+
 Usage::
 
-    python benchmarks/bench_pfn_classifier.py [--weights STEM_OR_PATH] [--out benchmarks/results/pfn_classifier.md]
+    python benchmarks/bench_pfn_classifier.py [--weights STEM_OR_PATH ...] [--out benchmarks/results/pfn_classifier.md]
 """
 
 import argparse
@@ -106,7 +112,14 @@ DATASETS = {
 
 
 # ----------------------------------------------------------------------------- methods
-def make_methods(weights, n_ensemble):
+def pfn_label(weights, several):
+    if not several:
+        return "PFN"
+    stem = os.path.splitext(os.path.basename(str(weights)))[0]
+    return "PFN:" + (stem[4:] if stem.startswith("pfn_") else stem)
+
+
+def make_methods(weights_list, n_ensemble):
     from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -114,8 +127,11 @@ def make_methods(weights, n_ensemble):
 
     from causalkit.learned.pfn_classifier import PFNClassifier
 
+    several = len(weights_list) > 1
+    methods = {pfn_label(w, several): (lambda w=w: PFNClassifier(n_ensemble=n_ensemble, weights=w, n_threads=1))
+               for w in weights_list}
     return {
-        "PFN": lambda: PFNClassifier(n_ensemble=n_ensemble, weights=weights, n_threads=1),
+        **methods,
         "LogReg": lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
         "RandomForest": lambda: RandomForestClassifier(random_state=0, n_jobs=1),
         "HistGB": lambda: HistGradientBoostingClassifier(random_state=0),
@@ -187,10 +203,12 @@ def speed(weights, reps=3):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--weights", default=None, help="weights stem or path (default: shipped)")
+    ap.add_argument("--weights", nargs="*", default=None,
+                    help="one or more weights stems or paths (default: the shipped DEFAULT_WEIGHTS)")
     ap.add_argument("--n-ensemble", type=int, default=4)
     ap.add_argument("--splits", type=int, default=5)
     ap.add_argument("--datasets", nargs="*", default=list(DATASETS))
+    ap.add_argument("--no-speed", action="store_true", help="skip the inference speed check")
     ap.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "results", "pfn_classifier.md"))
     args = ap.parse_args(argv)
 
@@ -198,34 +216,43 @@ def main(argv=None):
 
     from causalkit.learned.pfn import load_pfn
 
-    torch.set_num_threads(2)
-    _, info = load_pfn(args.weights)
-    methods = make_methods(args.weights, args.n_ensemble)
+    torch.set_num_threads(1)
+    weights_list = args.weights or [None]
+    several = len(weights_list) > 1
+    infos = {pfn_label(w, several): (w, load_pfn(w)[1]) for w in weights_list}
+    pfns = list(infos)
+    methods = make_methods(weights_list, args.n_ensemble)
+    bases = [m for m in methods if m not in infos]
     t0 = time.time()
     rows = run_table(methods, args.splits, args.datasets)
-    sp = speed(args.weights)
+    sp = {} if args.no_speed else {p: speed(w) for p, (w, _) in infos.items()}
     total = time.time() - t0
     ms = list(methods)
-    rank_sum = {m: 0.0 for m in ms}
-    for r in rows.values():
-        for m, rk in zip(ms, ranks([r[m][0] for m in ms])):
-            rank_sum[m] += rk
-    mean_rank = {m: rank_sum[m] / len(rows) for m in ms}
     mean = {m: np.mean([r[m] for r in rows.values()], axis=0) for m in ms}
-    wtl = {}
-    for b in ms[1:]:
-        d = np.array([r["PFN"][0] - r[b][0] for r in rows.values()])
-        wtl[b] = (int((d > 0.005).sum()), int((np.abs(d) <= 0.005).sum()), int((d < -0.005).sum()))
+    # one four-way ranking (this PFN + the baselines) per weight set
+    mean_rank, wtl = {}, {}
+    for p in pfns:
+        pool = [p] + bases
+        rank_sum = dict.fromkeys(pool, 0.0)
+        for r in rows.values():
+            for m, rk in zip(pool, ranks([r[m][0] for m in pool])):
+                rank_sum[m] += rk
+        mean_rank[p] = {m: rank_sum[m] / len(rows) for m in pool}
+        for b in bases:
+            d = np.array([r[p][0] - r[b][0] for r in rows.values()])
+            wtl[p, b] = (int((d > 0.005).sum()), int((np.abs(d) <= 0.005).sum()), int((d < -0.005).sum()))
 
+    cmd = "python benchmarks/bench_pfn_classifier.py" + (
+        "" if args.weights is None else " --weights " + " ".join(map(str, args.weights)))
     L = ["# PFNClassifier on real datasets (CPU)", ""]
-    L += [f"Command: `python benchmarks/bench_pfn_classifier.py"
-          f"{'' if args.weights is None else ' --weights ' + str(args.weights)}` "
-          f"({time.strftime('%Y-%m-%d')}, {total / 60:.1f} min).",
+    L += [f"Command: `{cmd}` ({time.strftime('%Y-%m-%d')}, {total / 60:.1f} min).",
           f"Machine: 2 CPU cores ({platform.processor() or platform.machine()}), no GPU, shared with other "
-          f"jobs; torch {torch.__version__}; every method on 1 thread in the comparison.",
-          f"Weights: `{info.get('config')}`, {info.get('n_parameters')} parameters; "
-          f"{info.get('provenance', 'no provenance')}.", "",
-          "Protocol: see the script's docstring (5 stratified 50/50 splits, default baselines; AUC is "
+          f"jobs; torch {torch.__version__}, 1 torch thread (`torch.set_num_threads(1)`); every method on "
+          f"1 thread in the comparison.", ""]
+    for p, (w, info) in infos.items():
+        L.append(f"* Weights `{p}` (`{w if w is not None else 'default'}`): `{info.get('config')}`, "
+                 f"{info.get('n_parameters')} parameters; {info.get('provenance', 'no provenance')}.")
+    L += ["", "Protocol: see the script's docstring (5 stratified 50/50 splits, default baselines; AUC is "
           "one-vs-rest macro for multi-class; times are fit + predict of one split, seconds).", "",
           "## Mean ROC AUC per dataset (accuracy, log-loss in the next tables)", "",
           "| dataset | rows x features | classes | " + " | ".join(ms) + " |",
@@ -235,7 +262,14 @@ def main(argv=None):
         cells = [(f"**{r[m][0]:.3f}**" if r[m][0] >= best - 1e-12 else f"{r[m][0]:.3f}") for m in ms]
         L.append(f"| {name} | {r['shape'][0]} x {r['shape'][1]} | {r['k']} | " + " | ".join(cells) + " |")
     L.append("| **mean** | | | " + " | ".join(f"{mean[m][0]:.3f}" for m in ms) + " |")
-    L.append("| **mean rank (AUC)** | | | " + " | ".join(f"{mean_rank[m]:.2f}" for m in ms) + " |")
+    if not several:
+        L.append("| **mean rank (AUC)** | | | " + " | ".join(f"{mean_rank[pfns[0]][m]:.2f}" for m in ms) + " |")
+    else:
+        L += ["", "## Mean rank by AUC (each weight set ranked with the three baselines; 1 = best)", "",
+              "| weights | PFN | " + " | ".join(bases) + " |", "|---|---|" + "---|" * len(bases)]
+        for p in pfns:
+            L.append(f"| {p} | {mean_rank[p][p]:.2f} | " + " | ".join(f"{mean_rank[p][b]:.2f}" for b in bases)
+                     + " |")
     for title, j, fmt in (("Accuracy", 1, "{:.3f}"), ("Log-loss (lower is better)", 2, "{:.3f}"),
                           ("Fit + predict time (s)", 3, "{:.2f}")):
         L += ["", f"## {title}", "", "| dataset | " + " | ".join(ms) + " |", "|---|" + "---|" * len(ms)]
@@ -243,22 +277,35 @@ def main(argv=None):
             L.append(f"| {name} | " + " | ".join(fmt.format(r[m][j]) for m in ms) + " |")
         L.append("| **mean** | " + " | ".join(fmt.format(mean[m][j]) for m in ms) + " |")
     L += ["", "## PFN against each baseline (AUC; tie = within 0.005)", "",
-          "| baseline | wins | ties | losses |", "|---|---|---|---|"]
-    L += [f"| {b} | {w} | {t} | {lo} |" for b, (w, t, lo) in wtl.items()]
-    best_base = max(ms[1:], key=lambda m: mean[m][0])
-    gap = mean[best_base][0] - mean["PFN"][0]
-    best_rank = min(mean_rank, key=mean_rank.get)
-    L += ["", "## Inference speed (1,000 train + 1,000 test rows x 20 features, fit + predict_proba)", "",
-          f"* `n_ensemble=1`: {sp[1, 2]:.2f} s with 2 torch threads, {sp[1, 1]:.2f} s with 1 "
-          f"(goal < 1 s on 2 cores: {'met' if min(sp[1, 1], sp[1, 2]) < 1 else 'NOT met'})",
-          f"* `n_ensemble=4` (default): {sp[4, 2]:.2f} s with 2 threads, {sp[4, 1]:.2f} s with 1",
-          "* On this shared, oversubscribed machine one thread is often faster than two (each small "
-          "kernel waits for its sibling thread).", "",
-          "## Goals", "",
-          f"* Best mean rank: {'met' if best_rank == 'PFN' else 'NOT met'} (best: {best_rank}, "
-          f"{mean_rank[best_rank]:.2f}; PFN {mean_rank['PFN']:.2f}).",
-          f"* Mean ROC AUC within 0.01 of the best baseline ({best_base}, {mean[best_base][0]:.3f}): "
-          f"{'met' if gap <= 0.01 else 'NOT met'} (PFN {mean['PFN'][0]:.3f}, gap {gap:+.3f}).", ""]
+          "| weights | baseline | wins | ties | losses |", "|---|---|---|---|---|"]
+    L += [f"| {p} | {b} | {w} | {t} | {lo} |" for (p, b), (w, t, lo) in wtl.items()]
+    if sp:
+        L += ["", "## Inference speed (1,000 train + 1,000 test rows x 20 features, fit + predict_proba, "
+              "median of 3)", "", "| weights | n_ensemble=1, 1 thread | n_ensemble=1, 2 threads | "
+              "n_ensemble=4, 1 thread | n_ensemble=4, 2 threads | goal < 1 s (n_ensemble=1) |",
+              "|---|---|---|---|---|---|"]
+        for p, t in sp.items():
+            L.append(f"| {p} | {t[1, 1]:.2f} | {t[1, 2]:.2f} | {t[4, 1]:.2f} | {t[4, 2]:.2f} | "
+                     f"{'met' if min(t[1, 1], t[1, 2]) < 1 else 'NOT met'} |")
+        L += ["", "On this shared, oversubscribed machine one thread is often faster than two (each small "
+              "kernel waits for its sibling thread)."]
+    best_base = max(bases, key=lambda m: mean[m][0])
+    L += ["", "## Goals", ""]
+    for p in pfns:
+        mr = mean_rank[p]
+        low = min(mr.values())
+        tied = [m for m in bases if abs(mr[m] - low) < 1e-9]
+        if abs(mr[p] - low) > 1e-9:
+            verdict = f"NOT met (best: {', '.join(tied)}, {low:.2f}; {p} {mr[p]:.2f})"
+        elif tied:
+            verdict = f"met only as a tie ({p} {mr[p]:.2f}, tied with {', '.join(tied)}; not strictly best)"
+        else:
+            verdict = f"met ({p} {mr[p]:.2f}; next best {min(mr[m] for m in bases):.2f})"
+        gap = mean[best_base][0] - mean[p][0]
+        L += [f"* `{p}` best mean rank: {verdict}.",
+              f"* `{p}` mean ROC AUC within 0.01 of the best baseline ({best_base}, {mean[best_base][0]:.3f}): "
+              f"{'met' if gap <= 0.01 else 'NOT met'} ({p} {mean[p][0]:.3f}, gap {gap:+.3f})."]
+    L.append("")
     with open(args.out, "w") as fh:
         fh.write("\n".join(L))
     print("\n".join(L))

@@ -19,14 +19,22 @@ from causalkit.learned.pfn_classifier import PFNClassifier, bench_predict  # noq
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# Stored prediction of the shipped weights on _reference_data() (PFNClassifier(n_ensemble=2)).
-# Regenerate both constants when the shipped weights change (e.g. after the GPU run):
-#   python -c "import tests.learned.test_pfn as t; t._print_reference()"
-REFERENCE_SHA256 = "f4f9389c5a9ac90ee25d95297b6a49b03b5631134ac8de25313d9dfd33b164e8"
-REFERENCE_PROBA_1 = [0.57551, 0.84473, 0.11452, 0.98193, 0.94879, 0.45877, 0.31694, 0.21559, 0.05682,
-                     0.08365, 0.70738, 0.04126]
+# Stored predictions of the shipped weights on _reference_data() (PFNClassifier(n_ensemble=2)): file
+# SHA-256 and P(class 1) of the 12 test rows, per weights stem (the default and the older CPU model).
+# Regenerate an entry when those weights change:
+#   python -c "import tests.learned.test_pfn as t; t._print_reference('pfn_gpu')"
+REFERENCES = {
+    "pfn_gpu": ("6e79b06b0d5442effa3a8370fa10a34f3768b552e08a36f5eb9b7923ecabe1be",
+                [0.62819, 0.95374, 0.49582, 0.98531, 0.94413, 0.55128, 0.81243, 0.10306, 0.03059, 0.07104,
+                 0.88351, 0.03698]),
+    "pfn_cpu_small": ("f4f9389c5a9ac90ee25d95297b6a49b03b5631134ac8de25313d9dfd33b164e8",
+                      [0.57551, 0.84473, 0.11452, 0.98193, 0.94879, 0.45877, 0.31694, 0.21559, 0.05682,
+                       0.08365, 0.70738, 0.04126]),
+}
 
 
+# Every classifier here runs on one torch thread (n_threads=1): on the shared 2-core machine two threads
+# made each small prediction take seconds instead of milliseconds.
 @pytest.fixture(autouse=True)
 def _one_thread():
     old = torch.get_num_threads()
@@ -42,12 +50,13 @@ def _reference_data():
     return X[:36], y[:36], X[36:]
 
 
-def _print_reference():
-    path = os.path.join(WEIGHTS_DIR, DEFAULT_WEIGHTS + ".safetensors")
-    print("REFERENCE_SHA256 =", repr(hashlib.sha256(open(path, "rb").read()).hexdigest()))
+def _print_reference(weights=DEFAULT_WEIGHTS):
+    path = os.path.join(WEIGHTS_DIR, weights + ".safetensors")
+    torch.set_num_threads(1)
+    sha = hashlib.sha256(open(path, "rb").read()).hexdigest()
     Xtr, ytr, Xte = _reference_data()
-    p = PFNClassifier(n_ensemble=2).fit(Xtr, ytr).predict_proba(Xte)[:, 1]
-    print("REFERENCE_PROBA_1 =", [round(float(v), 5) for v in p])
+    p = PFNClassifier(n_ensemble=2, weights=weights, n_threads=1).fit(Xtr, ytr).predict_proba(Xte)[:, 1]
+    print(f"    {weights!r}: ({sha!r},", [round(float(v), 5) for v in p], "),")
 
 
 def _linear_task(n, f=5, seed=0):
@@ -69,13 +78,23 @@ def test_shipped_weights_load_with_config_and_provenance():
     assert os.path.getsize(path) < 15 * 2**20
 
 
-def test_shipped_weights_reproduce_stored_prediction():
-    path = os.path.join(WEIGHTS_DIR, DEFAULT_WEIGHTS + ".safetensors")
+def test_default_weights_are_the_gpu_model_and_have_a_reference():
+    assert DEFAULT_WEIGHTS == "pfn_gpu" and DEFAULT_WEIGHTS in REFERENCES
+    model, info = load_pfn()
+    assert model.config == PFN_CONFIGS["gpu"] and info["device"].startswith("GPU")
+    assert load_pfn("pfn_cpu_small")[0].config == PFN_CONFIGS["tiny"]  # older model still shipped
+
+
+@pytest.mark.parametrize("weights", sorted(REFERENCES))
+def test_shipped_weights_reproduce_stored_prediction(weights):
+    sha_ref, proba_ref = REFERENCES[weights]
+    path = os.path.join(WEIGHTS_DIR, weights + ".safetensors")
     sha = hashlib.sha256(open(path, "rb").read()).hexdigest()
-    assert sha == REFERENCE_SHA256, "shipped weights changed: regenerate the reference (_print_reference)"
+    assert sha == sha_ref, f"{weights} changed: regenerate its reference (_print_reference)"
     Xtr, ytr, Xte = _reference_data()
-    p = PFNClassifier(n_ensemble=2).fit(Xtr, ytr).predict_proba(Xte)[:, 1]
-    np.testing.assert_allclose(p, REFERENCE_PROBA_1, atol=2e-4)
+    clf = PFNClassifier(n_threads=1, n_ensemble=2, weights=None if weights == DEFAULT_WEIGHTS else weights)
+    p = clf.fit(Xtr, ytr).predict_proba(Xte)[:, 1]
+    np.testing.assert_allclose(p, proba_ref, atol=2e-4)
 
 
 def test_missing_weights_file_names_shipped_ones():
@@ -126,9 +145,9 @@ def test_save_and_load_roundtrip(tmp_path):
 def test_predictions_do_not_depend_on_training_row_order():
     X, y = _linear_task(120)
     Xtr, ytr, Xte = X[:80], y[:80], X[80:]
-    p1 = PFNClassifier(n_ensemble=2).fit(Xtr, ytr).predict_proba(Xte)
+    p1 = PFNClassifier(n_threads=1, n_ensemble=2).fit(Xtr, ytr).predict_proba(Xte)
     perm = np.random.default_rng(3).permutation(80)
-    p2 = PFNClassifier(n_ensemble=2).fit(Xtr[perm], ytr[perm]).predict_proba(Xte)
+    p2 = PFNClassifier(n_threads=1, n_ensemble=2).fit(Xtr[perm], ytr[perm]).predict_proba(Xte)
     np.testing.assert_allclose(p1, p2, atol=1e-5)
 
 
@@ -136,7 +155,7 @@ def test_probabilities_sum_to_one_and_labels_are_original():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(90, 6))
     y = np.array(["a", "b", "c"])[np.argmax(X[:, :3], 1)]
-    clf = PFNClassifier(n_ensemble=3).fit(X[:60], y[:60])
+    clf = PFNClassifier(n_threads=1, n_ensemble=3).fit(X[:60], y[:60])
     p = clf.predict_proba(X[60:])
     assert p.shape == (30, 3) and np.all(p >= 0)
     np.testing.assert_allclose(p.sum(1), 1.0, atol=1e-9)
@@ -148,7 +167,7 @@ def test_clearly_beats_chance_on_a_simple_task():
     from sklearn.metrics import roc_auc_score
 
     X, y = _linear_task(300, seed=1)
-    clf = PFNClassifier(n_ensemble=2).fit(X[:150], y[:150])
+    clf = PFNClassifier(n_threads=1, n_ensemble=2).fit(X[:150], y[:150])
     acc = np.mean(clf.predict(X[150:]) == y[150:])
     auc = roc_auc_score(y[150:], clf.predict_proba(X[150:])[:, 1])
     assert acc > 0.8 and auc > 0.9, (acc, auc)
@@ -158,7 +177,7 @@ def test_multiclass_beats_chance():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(240, 4))
     y = np.argmax(X[:, :3] + 0.2 * rng.normal(size=(240, 3)), 1)
-    clf = PFNClassifier(n_ensemble=2).fit(X[:120], y[:120])
+    clf = PFNClassifier(n_threads=1, n_ensemble=2).fit(X[:120], y[:120])
     assert np.mean(clf.predict(X[120:]) == y[120:]) > 0.6  # chance is 1/3
 
 
@@ -167,7 +186,7 @@ def test_more_features_than_trained_are_reduced(reduction):
     rng = np.random.default_rng(4)
     X = rng.normal(size=(160, 45))
     y = (X[:, 40] + X[:, 41] > 0).astype(int)
-    clf = PFNClassifier(n_ensemble=1, feature_reduction=reduction).fit(X[:100], y[:100])
+    clf = PFNClassifier(n_threads=1, n_ensemble=1, feature_reduction=reduction).fit(X[:100], y[:100])
     assert clf.reducer_[0] == reduction
     p = clf.predict_proba(X[100:])
     assert p.shape == (60, 2)
@@ -178,7 +197,7 @@ def test_more_features_than_trained_are_reduced(reduction):
 
 def test_more_rows_than_trained_are_subsampled():
     X, y = _linear_task(260, seed=5)
-    clf = PFNClassifier(n_ensemble=2, max_train_rows=60).fit(X[:200], y[:200])
+    clf = PFNClassifier(n_threads=1, n_ensemble=2, max_train_rows=60).fit(X[:200], y[:200])
     assert np.mean(clf.predict(X[200:]) == y[200:]) > 0.75
 
 
@@ -186,25 +205,25 @@ def test_subsample_keeps_a_rare_class():
     rng = np.random.default_rng(6)
     X = rng.normal(size=(100, 3))
     y = np.r_[np.zeros(99, int), 1]
-    p = PFNClassifier(n_ensemble=3, max_train_rows=20).fit(X, y).predict_proba(X[:4])
+    p = PFNClassifier(n_threads=1, n_ensemble=3, max_train_rows=20).fit(X, y).predict_proba(X[:4])
     assert p.shape == (4, 2) and np.all(np.isfinite(p))
 
 
 def test_errors_name_the_problem():
     X, y = _linear_task(40)
     with pytest.raises(DataError, match="max_classes=10"):
-        PFNClassifier().fit(np.random.default_rng(0).normal(size=(44, 3)), np.arange(44) % 11)
+        PFNClassifier(n_threads=1).fit(np.random.default_rng(0).normal(size=(44, 3)), np.arange(44) % 11)
     with pytest.raises(DataError, match="single class"):
-        PFNClassifier().fit(X, np.zeros(40))
+        PFNClassifier(n_threads=1).fit(X, np.zeros(40))
     Xn = X.copy()
     Xn[0, 0] = np.nan
     with pytest.raises(DataError):
-        PFNClassifier().fit(Xn, y)
+        PFNClassifier(n_threads=1).fit(Xn, y)
     with pytest.raises(UnknownMethodError, match="select"):
-        PFNClassifier(feature_reduction="magic").fit(X, y)
+        PFNClassifier(n_threads=1, feature_reduction="magic").fit(X, y)
     with pytest.raises(DataError, match="n_ensemble"):
-        PFNClassifier(n_ensemble=0).fit(X, y)
-    clf = PFNClassifier(n_ensemble=1).fit(X, y)
+        PFNClassifier(n_threads=1, n_ensemble=0).fit(X, y)
+    clf = PFNClassifier(n_threads=1, n_ensemble=1).fit(X, y)
     with pytest.raises(DataError, match="n_features_in_=5"):
         clf.predict(X[:, :3])
 
@@ -215,7 +234,7 @@ def test_bench_adapter_scores_prior_tasks_above_chance():
 
     aucs = []
     for ds in tabpfn_prior(4, 120, 4, seed=3, full_graph=False):
-        out = bench_predict(ds, n_ensemble=1)
+        out = bench_predict(ds, n_ensemble=1, n_threads=1)
         ts = ds.metadata["train_size"]
         assert out["proba"].shape == (120 - ts, ds.data["y"].iloc[:ts].nunique())
         aucs.append(evaluate_prediction(ds, out)[0]["roc_auc"])
@@ -225,7 +244,7 @@ def test_bench_adapter_scores_prior_tasks_above_chance():
 def test_sklearn_clone_and_params():
     from sklearn.base import clone
 
-    clf = PFNClassifier(n_ensemble=2, feature_reduction="pca")
+    clf = PFNClassifier(n_threads=1, n_ensemble=2, feature_reduction="pca")
     c2 = clone(clf)
     assert c2.get_params()["n_ensemble"] == 2 and c2.get_params()["feature_reduction"] == "pca"
 
