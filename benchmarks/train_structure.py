@@ -36,6 +36,17 @@ Usage::
         --max-minutes 7.5 --log benchmarks/results/structure_train_gpu.log
     python benchmarks/train_structure.py --preset gpu --out runs/structure_gpu \
         --export causalkit/learned/weights/structure_gpu
+
+Fused attention kernels on CUDA: the variable-axis attention runs ``B * n`` sequences of length ``d`` (up to
+~200 000 sequences per batch). On an H200 (torch 2.x), cuDNN's fused SDPA failed in the backward pass
+(``mha_graph.execute ... is_good()``) and then a CUDA kernel error followed in the forward pass; the shipped
+``structure_gpu`` run (850 steps, 5.1 min) disabled the cuDNN / flash / memory-efficient kernels (math kernel
+only). ``StructureNet`` now splits every attention call over the batch axis into pieces of at most
+``ATTENTION_CHUNK = 65535`` sequences (the CUDA grid-dimension limit; the result is the same, tested on CPU),
+and ``--math-attention`` forces the math kernel if a fused kernel still fails. Checked on an H200 (torch
+2.11 + CUDA 13, 2026-11-29): with the default kernels, a bf16 forward and backward pass of the gpu-preset model
+at ``B * n = 200 000`` (d = 2) fails without the split (the cuDNN error above) and runs with it, and 60 training
+steps of ``--preset gpu --device cuda --amp`` ran; ``--math-attention`` was not run there.
 """
 
 from __future__ import annotations
@@ -234,6 +245,8 @@ def main(argv=None):
     ap.add_argument("--log", default=None, help="append the loss log here too")
     ap.add_argument("--export", default=None, help="write STEM.safetensors/.json from the checkpoint and exit")
     ap.add_argument("--name", default=None, help="model name recorded in the JSON on --export")
+    ap.add_argument("--math-attention", action="store_true",
+                    help="CUDA: torch's math SDPA kernel only (fused kernels off; see the module docstring)")
     args = ap.parse_args(argv)
 
     import torch
@@ -259,6 +272,7 @@ def main(argv=None):
 
     torch.manual_seed(cfg["seed"])
     model = make_structure_net(**cfg["model"]).to(device)
+    model.math_attention = bool(args.math_attention)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     step, elapsed, seen, last_eval = 0, 0.0, 0, None
     if os.path.exists(ckpt_path):

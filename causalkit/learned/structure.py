@@ -56,6 +56,14 @@ every confident edge that does not conflict with a more confident one, and,
 in a two-cycle ``i <-> j`` above the threshold, keeps the more probable
 direction.
 
+Large batches on CUDA: the variable-axis attention runs ``B * n`` sequences
+of length ``d`` (about 200 000 in GPU training at small ``d``). Fused SDPA
+kernels failed on an H200 beyond 65 535 sequences (cuDNN:
+``mha_graph.execute ... is_good()``), so every attention call is split over
+the batch axis into pieces of at most :data:`ATTENTION_CHUNK` sequences
+(``StructureNet.attn_chunk``; the same result, tested); setting
+``StructureNet.math_attention = True`` restricts CUDA to the math kernel.
+
 Rows: a dataset with more than ``max_rows`` rows is subsampled to
 ``max_rows`` rows chosen by a hash of each row's *sorted* values, so the
 choice does not depend on the row order or the column order (the
@@ -95,12 +103,16 @@ __all__ = [
     "select_rows",
     "PRETRAINED_STRUCTURE",
     "DEFAULT_MAX_ROWS",
+    "ATTENTION_CHUNK",
 ]
 
 #: Directory of the shipped weights.
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
 #: Shipped structure models: name -> file stem under ``WEIGHTS_DIR``.
-PRETRAINED_STRUCTURE = {"default": "structure_cpu_small"}
+PRETRAINED_STRUCTURE = {"default": "structure_cpu_small", "cpu_small": "structure_cpu_small",
+                        "gpu": "structure_gpu"}
+#: Sequences per attention kernel call at most (CUDA grid limit 65 535; see ``StructureNet.attn_chunk``).
+ATTENTION_CHUNK = 65535
 #: Rows read by the network at most (more are subsampled, see the module docstring).
 DEFAULT_MAX_ROWS = 1000
 
@@ -122,11 +134,24 @@ def _build_classes():
             self.qkv = nn.Linear(dim, 3 * dim)
             self.out = nn.Linear(dim, dim)
 
-        def forward(self, x):  # x [N, T, dim]: attention over T
+        def forward(self, x, chunk=None, math=False):  # x [N, T, dim]: attention over T
             n, t, dim = x.shape
             q, k, v = self.qkv(x).view(n, t, 3, self.n_heads, dim // self.n_heads).permute(2, 0, 3, 1, 4)
-            y = F.scaled_dot_product_attention(q, k, v)
+            if math and q.is_cuda:
+                from torch.nn.attention import SDPBackend, sdpa_kernel
+
+                with sdpa_kernel(SDPBackend.MATH):
+                    y = _sdpa_chunked(q, k, v, chunk)
+            else:
+                y = _sdpa_chunked(q, k, v, chunk)
             return self.out(y.transpose(1, 2).reshape(n, t, dim))
+
+    def _sdpa_chunked(q, k, v, chunk):
+        """SDPA over the batch axis in pieces of at most ``chunk`` sequences (None: one call)."""
+        if chunk is None or q.shape[0] <= chunk:
+            return F.scaled_dot_product_attention(q, k, v)
+        return torch.cat([F.scaled_dot_product_attention(q[i:i + chunk], k[i:i + chunk], v[i:i + chunk])
+                          for i in range(0, q.shape[0], chunk)], dim=0)
 
     class _Block(nn.Module):
         """Pre-LN attention + feed-forward over the last-but-one axis of [N, T, dim]."""
@@ -138,8 +163,8 @@ def _build_classes():
             self.ln2 = nn.LayerNorm(dim)
             self.ff = nn.Sequential(nn.Linear(dim, ff_mult * dim), nn.GELU(), nn.Linear(ff_mult * dim, dim))
 
-        def forward(self, x):
-            x = x + self.attn(self.ln1(x))
+        def forward(self, x, chunk=None, math=False):
+            x = x + self.attn(self.ln1(x), chunk, math)
             return x + self.ff(self.ln2(x))
 
     class StructureNet(nn.Module):
@@ -156,6 +181,20 @@ def _build_classes():
             Attention heads (``dim`` must be divisible by it).
         ff_mult : int
             Feed-forward expansion factor.
+
+        Attributes
+        ----------
+        attn_chunk : int or None
+            Attention runs over at most this many sequences per kernel call
+            (default :data:`ATTENTION_CHUNK`, 65 535; ``None``: one call).
+            The variable-axis attention sees ``B * n`` sequences of length
+            ``d`` (up to ~200 000 in GPU training); fused CUDA SDPA kernels
+            (cuDNN, flash, memory-efficient) failed on such batches on an
+            H200 (cuDNN in the backward pass, then a kernel error in the
+            forward pass). Chunking gives the same result (tested).
+        math_attention : bool
+            If True, CUDA attention uses torch's math SDPA kernel only
+            (slower, never the fused kernels). Default False.
         """
 
         def __init__(self, dim=64, n_layers=3, n_heads=4, ff_mult=2):
@@ -172,6 +211,8 @@ def _build_classes():
             self.head_v = nn.Linear(2 * dim, dim)
             self.pair_embed = nn.Sequential(nn.Linear(_N_PAIR_FEATURES, dim), nn.GELU(), nn.Linear(dim, dim))
             self.edge_mlp = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, dim), nn.GELU(), nn.Linear(dim, 1))
+            self.attn_chunk = ATTENTION_CHUNK
+            self.math_attention = False
 
         def forward(self, x):
             """Edge logits ``[B, d, d]`` (row = cause) of data ``x`` ``[B, n, d]``; diagonal = -inf."""
@@ -181,9 +222,9 @@ def _build_classes():
                 node_f, pair_f = _statistics(x)
             h = self.embed_value(x.unsqueeze(-1)) + self.embed_node(node_f.to(x.dtype)).unsqueeze(1)
             for var_blk, obs_blk in zip(self.var_blocks, self.obs_blocks):
-                h = var_blk(h.reshape(b * n, d, -1)).view(b, n, d, -1)
+                h = var_blk(h.reshape(b * n, d, -1), self.attn_chunk, self.math_attention).view(b, n, d, -1)
                 h = h.transpose(1, 2).reshape(b * d, n, -1)
-                h = obs_blk(h).view(b, d, n, -1).transpose(1, 2)
+                h = obs_blk(h, self.attn_chunk, self.math_attention).view(b, d, n, -1).transpose(1, 2)
             pooled = torch.cat([h.max(dim=1).values, h.mean(dim=1)], dim=-1)  # [B, d, 2 dim]
             z = self.ln_pool(pooled)
             e = self.head_u(z).unsqueeze(2) + self.head_v(z).unsqueeze(1) + self.pair_embed(pair_f.to(z.dtype))
@@ -426,20 +467,23 @@ class PFNStructureLearner:
     device : str, default "cpu"
         Torch device for inference.
     weights : str, optional
-        ``None`` for the shipped model, or a ``.safetensors`` path written by
-        ``benchmarks/train_structure.py`` (see :func:`load_structure_model`).
+        ``None`` for the default shipped model, another shipped name
+        (:data:`PRETRAINED_STRUCTURE`: ``"cpu_small"``, ``"gpu"``), or a
+        ``.safetensors`` path written by ``benchmarks/train_structure.py``
+        (see :func:`load_structure_model`).
     threshold : float, optional
         Edge-probability threshold of the returned DAG. ``None``: the
         model's calibrated threshold (``inference.threshold`` in its JSON
         record, the F1-optimal value on validation draws of the training
-        prior; 0.1 for the shipped CPU model, whose probabilities are
-        under-confident).
+        prior; 0.12 for ``"cpu_small"`` and 0.1 for ``"gpu"``, whose
+        probabilities are under-confident).
     max_rows : int, optional
         Rows read at most; larger data are subsampled by
         :func:`select_rows` (deterministic, independent of row/column
         order). ``None``: the model's recommendation (``inference.max_rows``
-        in its JSON record; 1000 for the shipped CPU model, which keeps
-        inference for ``n = 1000, d = 20`` near 1 s on one CPU core).
+        in its JSON record; 1000 for ``"cpu_small"`` and 500 for ``"gpu"``,
+        which keeps CPU inference for ``n = 1000, d = 20`` under 2 s on
+        one core).
 
     Attributes
     ----------
@@ -583,7 +627,7 @@ def pfn_discover(data, *, ci_test=None, alpha=None, threshold=None, max_rows=Non
         model's calibrated threshold (see :class:`PFNStructureLearner`).
     max_rows : int, optional
         Rows read at most (see :func:`select_rows`); ``None``: the model's
-        recommendation (1000 for the shipped model).
+        recommendation (1000 for ``"cpu_small"``, 500 for ``"gpu"``).
     weights : str, optional
         Another trained model (see :func:`load_structure_model`).
     device : str, default "cpu"
