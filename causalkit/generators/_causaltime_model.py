@@ -319,7 +319,8 @@ def init_linear_heads(model, inputs, targets, weights, mask, val_fraction,
         best = None
         for lam in ridges:
             coef = np.linalg.solve(G + lam * scale * np.eye(len(cols)), rhs)
-            err = float(np.mean((Xv @ coef - yv) ** 2)) if len(yv) else lam  # no validation: largest
+            # no validation rows: -lam makes the largest (safest) ridge the minimum
+            err = float(np.mean((Xv @ coef - yv) ** 2)) if len(yv) else -lam
             if best is None or err < best[0]:
                 best = (err, coef)
         w[i] = 0.0

@@ -768,6 +768,8 @@ class CausalTime:
         from ._causaltime_flow import _to_torch, flow_sample, noise_scale_features
 
         self._check_fitted()
+        if not isinstance(self.noise_correlation, (bool, np.bool_)):  # may have been set after fit
+            raise DataError(f"noise_correlation must be True or False; got {self.noise_correlation!r}")
         n_samples = _check_int("n_samples", n_samples, 1)
         length = _check_int("length", length, 1)
         seed = _check_int("seed", seed, 0)
@@ -826,6 +828,9 @@ class CausalTime:
             "units": "original" if original_units else "standardised",
             "mean": np.asarray(self.mean_), "std": np.asarray(self.std_),
             "variables": list(self.names_), "residuals": res_names,
+            # correlated noise adds same-step (lag-0) dependence between the variables that the lagged
+            # ground truth does not list: a hidden common cause at lag 0
+            "contemporaneous_confounding": bool(self.noise_correlation),
         }
         return TimeSeriesDataset(np.concatenate([out_x, out_r], axis=2), columns,
                                  graph=causaltime_graph(hcg, lag, res_names), hcg=hcg,

@@ -483,3 +483,38 @@ def test_import_does_not_load_torch():
             "print('torch' in sys.modules, 'matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_correlated_noise_is_generated_and_flagged():
+    """noise_correlation=True correlates the noise across variables within a step (seen in the
+    generated step changes) and says so in the metadata; a bad value set after fit is refused."""
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((1500, 1)) * np.ones((1, 3)) + 0.5 * rng.standard_normal((1500, 3))
+    x = np.zeros_like(z)
+    for t in range(1, len(z)):
+        x[t] = 0.5 * x[t - 1] + z[t]  # AR(1) per variable, noise correlated across variables (~0.8)
+    df = pd.DataFrame(x, columns=["a", "b", "c"])
+    kw = dict(TINY, epochs=5, flow_steps=100)
+    indep = CausalTime(lag=2, threshold=0.5, seed=0, **kw).fit(df)
+    corr = CausalTime(lag=2, threshold=0.5, seed=0, noise_correlation=True, **kw).fit(df)
+    assert corr.noise_corr_.to_numpy()[0, 1] > 0.5
+
+    def step_noise_corr(model):
+        ds = model.generate(n_samples=80, length=30, seed=3)
+        dx = np.diff(ds.data[:, :, :3], axis=1).reshape(-1, 3)
+        return np.corrcoef(dx.T)[0, 1], ds
+
+    c_ind, ds_ind = step_noise_corr(indep)
+    c_cor, ds_cor = step_noise_corr(corr)
+    assert c_cor > c_ind + 0.3
+    assert ds_cor.metadata["contemporaneous_confounding"] is True
+    assert ds_ind.metadata["contemporaneous_confounding"] is False
+    corr.noise_correlation = "no"
+    with pytest.raises(DataError, match="noise_correlation"):
+        corr.generate(n_samples=2, length=3)
+
+
+def test_keyword_flags_must_be_booleans():
+    for name in ("heteroscedastic", "noise_correlation"):
+        with pytest.raises(DataError, match=name):
+            CausalTime(lag=3, **{name: "yes"}, **TINY).fit(_macro())
