@@ -55,10 +55,10 @@ start)
       --pool-cache '$RUN/pool' --only-data --workers 6 --set 'stages=[[3,3],[3,4],[3,5],[3,6]]' && \
       python3 benchmarks/train_axiomatic.py --preset gpu --task dseparation --pos none --name d_none_ft \
       --out '$RUN/ax' --pool-cache '$RUN/pool' --workers 1 --init-from '$AX/t_none.safetensors' \
-      --budget-minutes $((MIN - 2)) --set 'stages=[[3,3],[3,4],[3,5],[3,6]]' 'lr=0.0003'"
+      --budget-minutes $(python3 -c "print($MIN - 2)") --set 'stages=[[3,3],[3,4],[3,5],[3,6]]' 'lr=0.0003'"
   for ds in aqi eustock crspday irates; do
     job ct_$ds python3 benchmarks/causaltime_build.py --dataset $ds --device $DEV --checkpoint-dir "$RUN/ct_ck_$ds" \
-      --out "$RUN/ct_$ds" --max-minutes $((MIN - 3)) --generations 3
+      --out "$RUN/ct_$ds" --max-minutes $(python3 -c "print($MIN - 3)") --generations 3
   done
   sleep 60
   report

@@ -262,12 +262,15 @@ def main(argv=None):
         from _budget import StepBudget
 
         budget = StepBudget(args.budget_minutes, reserve_s=30.0, probe_s=(30.0, 90.0))
+        deadline_budget = budget.t0 + 60.0 * args.budget_minutes  # set-up time before t0 is not charged
     if step == 0:
         evaluate()
     model.train()
     last_ckpt = time.time()
     window_loss, window_n, window_t = 0.0, 0, time.time()
     deadline = t_start + 60.0 * args.max_minutes
+    if budget is not None:
+        deadline = max(deadline, deadline_budget)
     stopped = "max_minutes"
     while True:
         if step >= cfg["total_steps"]:
@@ -291,6 +294,9 @@ def main(argv=None):
             cfg["total_steps_from_budget"] = True
             log({"kind": "schedule", "step": step, "total_steps": cfg["total_steps"],
                  "why": f"fitted to --budget-minutes {args.budget_minutes} from the measured step rate"})
+            if step > cfg["warmup"]:  # the cosine had begun under the preset's total: rates jump here
+                log({"kind": "warning", "step": step, "message": "schedule fixed after the warm-up; a rerun "
+                     f"with total_steps={cfg['total_steps']} differs from this run before step {step}"})
         window_loss += loss.item()
         window_n += 1
         if step % cfg["log_every"] == 0:
