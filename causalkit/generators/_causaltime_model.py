@@ -439,3 +439,132 @@ def train_regressor(model, inputs, targets, weights, mask, *, epochs, batch_size
         model.load_state_dict(state["best_weights"])
     state["done"] = True
     return state
+
+
+def rollout_sequences(target_index, steps, n_train):
+    """Start windows of ``steps`` consecutive targets within one segment.
+
+    Parameters
+    ----------
+    target_index : ndarray of shape (M, 2)
+        From :func:`make_windows`.
+    steps : int
+        Rollout length ``k``.
+    n_train : int
+        Windows ``0..n_train-1`` are the training part.
+
+    Returns
+    -------
+    train, val : ndarray of int
+        Indices ``m`` such that windows ``m, ..., m + k - 1`` follow each
+        other in time in one segment, with all ``k`` of them inside the
+        training part (``train``) or inside the validation part (``val``).
+    """
+    M = len(target_index)
+    if M < steps:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    seg, t = target_index[:, 0], target_index[:, 1]
+    m = np.arange(M - steps + 1)
+    ok = (seg[m + steps - 1] == seg[m]) & (t[m + steps - 1] - t[m] == steps - 1)
+    m = m[ok]
+    return m[m + steps - 1 < n_train], m[m >= n_train]
+
+
+def rollout_finetune(model, inputs, targets, weights, target_index, mask, *, steps, epochs, batch_size, lr,
+                     val_fraction, device, seed):
+    """Fine-tune ``model`` on ``steps``-step closed-loop rollouts (against exposure bias).
+
+    A one-step fit only ever sees real windows; generation feeds the model
+    its own output, whose errors then compound. Here each training sequence
+    starts from a real window ``x[t-lag:t]``; the model predicts ``x_t``,
+    the prediction plus a residual drawn at random from the model's own
+    one-step residuals (independently per variable, as generation adds
+    independent noise) is appended to the window, and so on for ``steps``
+    steps. The loss is the mean squared error of all ``steps`` predictions
+    against the real ``x_t, ..., x_{t+steps-1}`` (observed targets only),
+    back-propagated through the rollout. The mask is applied at every step,
+    so a head still reads only its allowed inputs (for ``f^H``, its parents
+    in ``H``). The weights with the lowest validation rollout loss (the
+    one-step fit included, as epoch 0) are kept.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        From :func:`make_network`, already fitted one step ahead.
+    inputs, targets, weights, target_index : ndarray
+        From :func:`make_windows` (weights: 0 where a target was
+        interpolated).
+    mask : ndarray of shape (N, N)
+        Effect-row input mask.
+    steps, epochs, batch_size : int
+    lr, val_fraction : float
+    device : str
+    seed : int
+
+    Returns
+    -------
+    list of float
+        Validation rollout loss before fine-tuning and after each epoch.
+    """
+    import torch
+
+    M = len(inputs)
+    n_val = max(1, int(round(M * val_fraction)))
+    n_train = M - n_val
+    tr, va = rollout_sequences(target_index, steps, n_train)
+    if len(tr) == 0:
+        return []
+    if len(va) == 0:
+        va = tr
+    dev = torch.device(device)
+    x = torch.as_tensor(inputs, dtype=torch.float32, device=dev)
+    y = torch.as_tensor(targets, dtype=torch.float32, device=dev)
+    w = torch.as_tensor(weights, dtype=torch.float32, device=dev)
+    m = torch.as_tensor(mask, dtype=torch.float32, device=dev)
+    model.to(dev)
+    # the model's own one-step residuals on observed training targets: the noise of the rollouts
+    with torch.no_grad():
+        res = torch.cat([model(x[s:min(s + 4096, n_train)], m) for s in range(0, n_train, 4096)]) - y[:n_train]
+    pool = [res[w[:n_train, i] > 0, i] for i in range(res.shape[1])]
+    pool = [p if len(p) else torch.zeros(1, device=dev) for p in pool]
+    gen = torch.Generator().manual_seed(int(seed) * 7919 + 17)
+    offs = torch.arange(steps, device=dev)
+
+    def rollout_loss(idx, noise_gen):
+        idx_t = torch.as_tensor(idx, device=dev)
+        window = x[idx_t]
+        tot, den = 0.0, 0.0
+        for j in range(steps):
+            pred = model(window, m)
+            yy, ww = y[idx_t + offs[j]], w[idx_t + offs[j]]
+            tot = tot + ((pred - yy) ** 2 * ww).sum()
+            den = den + ww.sum()
+            eta = torch.stack([p[torch.randint(0, len(p), (len(idx),), generator=noise_gen).to(dev)]
+                               for p in pool], dim=1)
+            window = torch.cat([window[:, 1:], (pred + eta)[:, None, :]], dim=1)
+        return tot / den.clamp_min(1.0)
+
+    def val_loss():
+        model.eval()
+        g = torch.Generator().manual_seed(int(seed) + 1)
+        with torch.no_grad():
+            parts = [(float(rollout_loss(va[s:s + 1024], g)), len(va[s:s + 1024])) for s in range(0, len(va), 1024)]
+        return sum(a * b for a, b in parts) / sum(b for _, b in parts)
+
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    history = [val_loss()]
+    best = (history[0], copy.deepcopy({k: v.detach().clone() for k, v in model.state_dict().items()}))
+    for epoch in range(epochs):
+        model.train()
+        order = torch.randperm(len(tr), generator=gen).numpy()
+        for s in range(0, len(tr), batch_size):
+            opt.zero_grad()
+            loss = rollout_loss(tr[order[s:s + batch_size]], gen)
+            loss.backward()
+            opt.step()
+        history.append(val_loss())
+        if history[-1] < best[0]:
+            best = (history[-1], copy.deepcopy({k: v.detach().clone() for k, v in model.state_dict().items()}))
+    model.load_state_dict(best[1])
+    model.eval()
+    return history

@@ -518,3 +518,57 @@ def test_keyword_flags_must_be_booleans():
     for name in ("heteroscedastic", "noise_correlation"):
         with pytest.raises(DataError, match=name):
             CausalTime(lag=3, **{name: "yes"}, **TINY).fit(_macro())
+
+
+# ---------------------------------------------------------------------- rollouts, burn-in, seeds
+def test_rollout_sequences_stay_in_one_segment_and_one_part():
+    from causalkit.generators._causaltime_model import rollout_sequences
+
+    segs = [np.zeros((12, 2), np.float32), np.zeros((9, 2), np.float32)]
+    _, _, idx, _ = make_windows(segs, 3)  # targets t = 3..11 of segment 0, 3..8 of segment 1
+    tr, va = rollout_sequences(idx, 4, n_train=10)
+    for m in np.r_[tr, va]:
+        assert len(set(idx[m:m + 4, 0])) == 1 and np.all(np.diff(idx[m:m + 4, 1]) == 1)
+    assert np.all(tr + 3 < 10) and np.all(va >= 10)
+    assert list(tr) == [0, 1, 2, 3, 4, 5]  # windows 6..9 would cross into segment 1
+    assert list(va) == [10, 11]  # 9..12 would start in the training part
+
+
+def test_rollout_finetuning_keeps_parents_and_lowers_rollout_loss():
+    df = _macro()
+    ct = CausalTime(lag=3, threshold=0.5, seed=0, rollout_steps=4, rollout_epochs=2, **TINY).fit(df)
+    for key in ("full_rollout", "causal_rollout"):
+        h = ct.history_[key]
+        assert len(h) == 3 and np.all(np.isfinite(h))
+    x, *_ = make_windows(ct.segments_, ct.lag)
+    mask_h = ct.hcg_.to_numpy().T.astype(np.float32)
+    base = predict(ct.causal_model_, x[:40], mask_h, "cpu")
+    for j in range(4):
+        bumped = x[:40].copy()
+        bumped[:, :, j] += 1.0
+        moved = np.abs(predict(ct.causal_model_, bumped, mask_h, "cpu") - base).max(axis=0) > 1e-6
+        np.testing.assert_array_equal(moved, ct.hcg_.to_numpy()[j] == 1)
+    # the kept weights are the best on the validation rollouts (the one-step fit is epoch 0)
+    from causalkit.generators._causaltime_model import rollout_finetune
+
+    _, y, idx, obs = make_windows(ct.segments_, ct.lag, ct.observed_)
+    again = rollout_finetune(ct.full_model_, x, y, obs.astype(np.float32), idx, np.ones((4, 4), np.float32),
+                             steps=4, epochs=1, batch_size=64, lr=1e-3, val_fraction=0.2, device="cpu", seed=0)
+    assert again[0] <= ct.history_["full_rollout"][0] + 1e-6
+    with pytest.raises(DataError, match="rollout_steps"):
+        CausalTime(lag=3, rollout_steps=-1, **TINY).fit(df)
+
+
+def test_burn_in_and_seed_windows(fitted):
+    a = fitted.generate(n_samples=5, length=6, seed=3)
+    b = fitted.generate(n_samples=5, length=6, seed=3, burn_in=4)
+    assert b.data.shape == a.data.shape and b.metadata["burn_in"] == 4
+    assert np.abs(a.data - b.data).max() > 1e-3
+    # burn-in steps are generated, then dropped: the output is the tail of a longer run
+    long = fitted.generate(n_samples=5, length=10, seed=3)
+    np.testing.assert_array_equal(long.data[:, 4:], b.data)
+    c = fitted.generate(n_samples=5, length=6, seed=3, seed_observed=0.0)
+    assert c.metadata["seed_observed"] == 0.0
+    for kw in ({"burn_in": -1}, {"seed_observed": 1.5}, {"seed_observed": "all"}):
+        with pytest.raises(DataError, match=list(kw)[0]):
+            fitted.generate(n_samples=2, length=3, **kw)
