@@ -601,28 +601,35 @@ class CausalTime:
                         val_fraction=self.val_fraction, device=device, seed=self.seed, deadline=deadline)
         ones = np.ones((n, n), dtype=np.float32)
 
+        def fit_stage(key, model, mask, label, intro):
+            """Train (or resume, or reload) one network; False when max_minutes ran out."""
+            state = ckpt.get(key)
+            if state is None or not state.get("done"):
+                say(intro)
+
+                def on_epoch(st):
+                    ckpt[key] = st
+                    save()
+                    say(f"{label} epoch {st['epoch']}: validation mse {st['history'][-1]:.4f}")
+
+                state = self._train(model, inputs, targets, weights, mask, state, on_epoch, train_kw)
+                ckpt[key] = state
+                if not state["done"]:
+                    return False
+                save()
+            else:
+                model.load_state_dict(state["best_weights"] or state["model"])
+            model.to(device)
+            return True
+
         # 1-2. full model
         torch.manual_seed(self.seed)
         full = make_network(n, lag, self.hidden, self.architecture)
-        state = ckpt.get("full")
-        if state is None:
+        if ckpt.get("full") is None:  # a fresh fit (a resumed one has its weights in the checkpoint)
             init_linear_heads(full, inputs, targets, weights, ones, self.val_fraction)
-        if state is None or not state.get("done"):
-            say(f"training the full model on {len(inputs)} windows of {lag} steps x {n} variables")
-
-            def on_full(st):
-                ckpt["full"] = st
-                save()
-                say(f"full model epoch {st['epoch']}: validation mse {st['history'][-1]:.4f}")
-
-            state = self._train(full, inputs, targets, weights, ones, state, on_full, train_kw)
-            ckpt["full"] = state
-            if not state["done"]:
-                return stopped("full")
-            save()
-        else:
-            full.load_state_dict(state["best_weights"] or state["model"])
-        full.to(device)
+        if not fit_stage("full", full, ones, "full model",
+                         f"training the full model on {len(inputs)} windows of {lag} steps x {n} variables"):
+            return stopped("full")
         full = self._rollout_stage(ckpt, "full_rollout", full, inputs, targets, weights, target_index, ones,
                                    device, save, say)
 
@@ -652,22 +659,9 @@ class CausalTime:
             causal.load_state_dict(full.state_dict())
         if state_c is None:
             init_linear_heads(causal, inputs, targets, weights, mask_h, self.val_fraction)
-        if state_c is None or not state_c.get("done"):
-            say(f"training the causal model f^H ({int(hcg.sum())} edges in H incl. self-loops)")
-
-            def on_causal(st):
-                ckpt["causal"] = st
-                save()
-                say(f"causal model epoch {st['epoch']}: validation mse {st['history'][-1]:.4f}")
-
-            state_c = self._train(causal, inputs, targets, weights, mask_h, state_c, on_causal, train_kw)
-            ckpt["causal"] = state_c
-            if not state_c["done"]:
-                return stopped("causal")
-            save()
-        else:
-            causal.load_state_dict(state_c["best_weights"] or state_c["model"])
-        causal.to(device)
+        if not fit_stage("causal", causal, mask_h, "causal model",
+                         f"training the causal model f^H ({int(hcg.sum())} edges in H incl. self-loops)"):
+            return stopped("causal")
         causal = self._rollout_stage(ckpt, "causal_rollout", causal, inputs, targets, weights, target_index,
                                      mask_h, device, save, say)
 
