@@ -18,8 +18,8 @@ Usage::
     python benchmarks/make_causaltime_figures.py --fidelity --copy --data .ct_data
 
 ``--data`` holds ``ct_<name>`` (the code before the fidelity fixes), ``ct2_<name>`` (the code of the
-H200 lease, default settings), ``ct2c_<name>`` (the same, ``--noise-correlation``), ``ct3_<name>`` and
-``ct3c_<name>`` (the CPU builds after the rollout work, without and with noise correlation).
+H200 lease, default settings), ``ct2c_<name>`` (the same, ``--noise-correlation``), ``ct4_<name>`` and
+``ct4c_<name>`` (the CPU builds after the rollout work, without and with noise correlation).
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ VERSIONS = [
      "noise independent across variables, as in the paper"),
     ("ct2c", "AR term + noise corr. (H200)", "the same code with `--noise-correlation` (noise of one step drawn "
      "jointly across variables; adds lag-0 confounding not listed in the ground truth)"),
-    ("ct3", "rollout (CPU)", "the code after the session-2 rollout work, built on the 2-core CPU with "
+    ("ct4", "rollout (CPU)", "the code after the session-2 rollout work, built on the 2-core CPU with "
      "`--rollout-steps 10 --rollout-epochs 6 --seed-observed 0.9` (noise flows fitted on all windows; "
      "rollout fine-tuning; seed windows at least 90% observed)"),
-    ("ct3c", "rollout + noise corr.", "the same fit, generated with `--noise-correlation`"),
+    ("ct4c", "rollout + noise corr.", "the same fit, generated with `--noise-correlation`"),
 ]
 DESCRIPTION = {
     "aqi": "AQI-36: hourly PM2.5 of 36 Beijing stations, 8759 hours, with the distance prior graph",

@@ -524,7 +524,8 @@ def rollout_finetune(model, inputs, targets, weights, target_index, mask, *, ste
     model.to(dev)
     # the model's own one-step residuals on observed training targets: the noise of the rollouts
     with torch.no_grad():
-        res = torch.cat([model(x[s:min(s + 4096, n_train)], m) for s in range(0, n_train, 4096)]) - y[:n_train]
+        # observed minus predicted (the sign matters for skewed noise: a prediction plus eta must look like x)
+        res = y[:n_train] - torch.cat([model(x[s:min(s + 4096, n_train)], m) for s in range(0, n_train, 4096)])
     pool = [res[w[:n_train, i] > 0, i] for i in range(res.shape[1])]
     pool = [p if len(p) else torch.zeros(1, device=dev) for p in pool]
     gen = torch.Generator().manual_seed(int(seed) * 7919 + 17)
