@@ -3,7 +3,7 @@
 # docs/axiomatic.rst, docs/causaltime.rst). The jobs start detached (setsid) so that they outlive the tool call
 # that starts them; later calls only watch them and, at the end, pack what comes back.
 #
-#   bash benchmarks/run_gpu_training.sh start MINUTES   # prior throughput, then start every job (budget MINUTES)
+#   bash benchmarks/run_gpu_training.sh start MINUTES   # start the jobs named in JOBS (budget MINUTES each)
 #   bash benchmarks/run_gpu_training.sh watch SECONDS   # wait up to SECONDS (less if all jobs end), report
 #   bash benchmarks/run_gpu_training.sh collect         # wait for the jobs, pack weights and logs into $OUT
 #
@@ -11,6 +11,10 @@
 # to the working tree while the jobs run do not reach them. Outputs go to RUN (default /tmp/gpu_run).
 # Each trainer fits its schedule to the budget (--budget-minutes: step rate measured early, total_steps
 # fixed once and logged), so every model ends with its learning rate decayed.
+#
+# JOBS picks the jobs (names below). Session 2 ran "throughput pfn structure dsep ct_aqi ct_eustock ct_crspday
+# ct_irates"; session 3 runs the default: a full-length structure learner and three axiomatic runs whose
+# premises mix in distractor chains (started from the shipped no-PE weights).
 set -u
 cmd=$1; shift
 SRC=$(cd "${SRC:-.}" && pwd)
@@ -21,7 +25,8 @@ DEV=${DEV:-cuda}   # DEV=cpu for a dry run of the plumbing
 SECS=${SECS:-5}
 export PYTHONUNBUFFERED=1 PYTHONPATH=$SRC OMP_NUM_THREADS=2
 mkdir -p "$RUN" "$OUT"
-JOBS="pfn structure dsep ct_aqi ct_eustock ct_crspday ct_irates"
+JOBS=${JOBS:-"structure d_forest2 d_forest3 t_forest2"}
+W=$SRC/causalkit/learned/weights
 
 job() {  # name, then the command; runs detached, writes RUN/name.out and RUN/name.done (exit code)
   local name=$1; shift
@@ -45,21 +50,34 @@ start)
   MIN=$1
   nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv,noheader
   python3 -c "import torch, numpy, pandas, scipy, sklearn, networkx, safetensors; print('torch', torch.__version__, torch.cuda.is_available())"
-  python3 "$SRC/benchmarks/bench_prior_throughput.py" --device $DEV --batch-size 1024 --seconds $SECS 2>&1 | tee "$RUN/prior_throughput.txt"
-  job pfn python3 benchmarks/train_pfn.py --preset gpu --device $DEV --name pfn_gpu --out "$RUN/pfn" --budget-minutes "$MIN"
-  job structure "python3 benchmarks/train_structure.py --preset gpu --device $DEV --amp --out '$RUN/structure' \
+  AXMIN=$(python3 -c "print($MIN - 1)")
+  for j in $JOBS; do case $j in
+  throughput)  # alone, before the others start
+    python3 "$SRC/benchmarks/bench_prior_throughput.py" --device $DEV --batch-size 1024 --seconds $SECS 2>&1 \
+      | tee "$RUN/prior_throughput.txt"; echo 0 > "$RUN/throughput.done" ;;
+  pfn)
+    job pfn python3 benchmarks/train_pfn.py --preset gpu --device $DEV --name pfn_gpu --out "$RUN/pfn" --budget-minutes "$MIN" ;;
+  structure)
+    job structure "python3 benchmarks/train_structure.py --preset gpu --device $DEV --amp --out '$RUN/structure' \
       --budget-minutes $MIN --log '$RUN/structure/train.log' && python3 benchmarks/train_structure.py --preset gpu \
-      --out '$RUN/structure' --export '$RUN/structure/structure_gpu' --name structure_gpu"
-  # d-separation without positional encoding, started from the no-PE transitivity weights; pools built first
-  job dsep "python3 benchmarks/train_axiomatic.py --preset gpu --task dseparation --out '$RUN/ax' --name pool_d \
+      --out '$RUN/structure' --export '$RUN/structure/structure_gpu' --name structure_gpu" ;;
+  dsep)  # session 2: d-separation without positional encoding, from the no-PE transitivity weights
+    job dsep "python3 benchmarks/train_axiomatic.py --preset gpu --task dseparation --out '$RUN/ax' --name pool_d \
       --pool-cache '$RUN/pool' --only-data --workers 6 --set 'stages=[[3,3],[3,4],[3,5],[3,6]]' && \
       python3 benchmarks/train_axiomatic.py --preset gpu --task dseparation --pos none --name d_none_ft \
       --out '$RUN/ax' --pool-cache '$RUN/pool' --workers 1 --init-from '$AX/t_none.safetensors' \
-      --budget-minutes $(python3 -c "print($MIN - 2)") --set 'stages=[[3,3],[3,4],[3,5],[3,6]]' 'lr=0.0003'"
-  for ds in aqi eustock crspday irates; do
-    job ct_$ds python3 benchmarks/causaltime_build.py --dataset $ds --device $DEV --checkpoint-dir "$RUN/ct_ck_$ds" \
-      --out "$RUN/ct_$ds" --max-minutes $(python3 -c "print($MIN - 3)") --generations 3
-  done
+      --budget-minutes $(python3 -c "print($MIN - 2)") --set 'stages=[[3,3],[3,4],[3,5],[3,6]]' 'lr=0.0003'" ;;
+  d_forest2|d_forest3|t_forest2)  # session 3: 0-2 or 0-3 distractor chains, from the shipped no-PE weights
+    task=dseparation; init=$W/dseparation.safetensors; lr=0.0003; hi=${j#*forest}
+    if [ "$j" = t_forest2 ]; then task=transitivity; init=$W/transitivity.safetensors; lr=0.0002; fi
+    job $j python3 benchmarks/train_axiomatic.py --preset gpu --task $task --pos none --name $j --out "$RUN/ax" \
+      --pool-cache "$RUN/pool" --workers 4 --distractors 0 $hi --init-from "$init" --budget-minutes "$AXMIN" \
+      --set "'stages=[[3,6]]'" "lr=$lr" "warmup=300" ;;
+  ct_*)
+    job $j python3 benchmarks/causaltime_build.py --dataset ${j#ct_} --device $DEV --checkpoint-dir "$RUN/ck_$j" \
+      --out "$RUN/$j" --max-minutes $(python3 -c "print($MIN - 3)") --generations 3 ;;
+  *) echo "unknown job $j"; exit 2 ;;
+  esac; done
   sleep 60
   report
   ;;
@@ -72,7 +90,7 @@ collect)
   end=$(( $(date +%s) + ${1:-300} ))
   while [ "$(date +%s)" -lt "$end" ] && ! all_done; do sleep 5; done
   report
-  cp "$RUN/pfn/pfn_gpu.safetensors" "$RUN/structure/structure_gpu.safetensors" "$RUN/ax/d_none_ft.safetensors" "$OUT/" 2>/dev/null
+  cp "$RUN/pfn/pfn_gpu.safetensors" "$RUN/structure/structure_gpu.safetensors" "$RUN"/ax/*.safetensors "$OUT/" 2>/dev/null
   # generated CausalTime data as float32 (the AQI set is about 12 MB compressed); one archive for AQI
   python3 - "$RUN" <<'EOF'
 import glob, sys

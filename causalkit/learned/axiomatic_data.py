@@ -167,12 +167,36 @@ def _balance(yes, no, rng):
     return [yes[t] for t in yi] + [no[t] for t in ni]
 
 
-def _premise(names, forward, rng, shuffle):
-    order = rng.permutation(len(forward)) if shuffle else None
-    return render_premise(names, forward, order)
+def _premise(names, forward, rng, shuffle, distractors=()):
+    """The premise of the asked chain, with the sentences of any distractor chains mixed in.
+
+    ``distractors`` holds ``(names, forward)`` pairs of further chains on other names. Shuffled premises
+    mix every sentence; otherwise each chain is listed in chain order as one block, blocks in random order.
+    """
+    if not distractors:
+        order = rng.permutation(len(forward)) if shuffle else None
+        return render_premise(names, forward, order)
+    blocks = [(names, forward)] + list(distractors)
+    sentences = [[render_premise(nm, fw, [e]) for e in range(len(fw))] for nm, fw in blocks]
+    if shuffle:
+        flat = [x for b in sentences for x in b]
+        return " ".join(flat[k] for k in rng.permutation(len(flat)))
+    return " ".join(" ".join(sentences[k]) for k in rng.permutation(len(sentences)))
 
 
-def chain_transitivity_instances(n_nodes, rng, flip_prob=0.0, shuffle=False, name_len=(1, 3)):
+def _chains(n_nodes, rng, flip_prob, name_len, distractor_lengths):
+    """Names and edge directions of the asked chain and of distractor chains, all names distinct."""
+    sizes = [n_nodes] + list(distractor_lengths)
+    names = random_names(sum(sizes), rng, *name_len)
+    out, s = [], 0
+    for k, size in enumerate(sizes):
+        out.append((names[s:s + size], sample_chain(size, rng, flip_prob)))
+        s += size
+    return out[0], out[1:]
+
+
+def chain_transitivity_instances(n_nodes, rng, flip_prob=0.0, shuffle=False, name_len=(1, 3),
+                                 distractor_lengths=()):
     """All balanced transitivity questions about one random chain.
 
     Parameters
@@ -185,15 +209,17 @@ def chain_transitivity_instances(n_nodes, rng, flip_prob=0.0, shuffle=False, nam
         List the premise sentences in random order.
     name_len : (int, int)
         Range of name lengths.
+    distractor_lengths : sequence of int
+        Sizes of further chains (on other names, edges flipped with the same ``flip_prob``) whose
+        sentences are mixed into the premise; no question is about them.
 
     Returns
     -------
     list of (str, str)
         ``(text, label)`` pairs, as many "Yes" as "No", in random order.
     """
-    names = random_names(n_nodes, rng, *name_len)
-    forward = sample_chain(n_nodes, rng, flip_prob)
-    premise = _premise(names, forward, rng, shuffle)
+    (names, forward), others = _chains(n_nodes, rng, flip_prob, name_len, distractor_lengths)
+    premise = _premise(names, forward, rng, shuffle, others)
     yes, no = [], []
     for i in range(n_nodes):
         for j in range(n_nodes):
@@ -205,20 +231,21 @@ def chain_transitivity_instances(n_nodes, rng, flip_prob=0.0, shuffle=False, nam
     return [out[t] for t in rng.permutation(len(out))]
 
 
-def chain_dseparation_instances(n_nodes, rng, flip_prob=0.5, shuffle=False, name_len=(1, 3), per_pair=2):
+def chain_dseparation_instances(n_nodes, rng, flip_prob=0.5, shuffle=False, name_len=(1, 3), per_pair=2,
+                                distractor_lengths=()):
     """Balanced d-separation questions about one random chain.
 
     For every unordered pair of names, ``per_pair`` conditioning sets are drawn: a size uniform on
     0..(number of other nodes), then that many of the other nodes. Labels come from
-    :func:`chain_d_separated` ("Yes" = d-separated).
+    :func:`chain_d_separated` ("Yes" = d-separated). ``distractor_lengths`` as in
+    :func:`chain_transitivity_instances`: conditioning sets and questions use the asked chain only.
 
     Returns
     -------
     list of (str, str)
     """
-    names = random_names(n_nodes, rng, *name_len)
-    forward = sample_chain(n_nodes, rng, flip_prob)
-    premise = _premise(names, forward, rng, shuffle)
+    (names, forward), others = _chains(n_nodes, rng, flip_prob, name_len, distractor_lengths)
+    premise = _premise(names, forward, rng, shuffle, others)
     yes, no = [], []
     seen = set()
     for i in range(n_nodes):
@@ -240,7 +267,7 @@ def chain_dseparation_instances(n_nodes, rng, flip_prob=0.5, shuffle=False, name
 
 
 def generate(task, n, seed=0, lengths=(3, 6), flip_fraction=0.5, flip_prob=0.5, shuffle_fraction=0.3,
-             name_len=(1, 3)):
+             name_len=(1, 3), distractors=(0, 0)):
     """Generate ``n`` labelled instances of one axiom.
 
     Parameters
@@ -259,6 +286,11 @@ def generate(task, n, seed=0, lengths=(3, 6), flip_fraction=0.5, flip_prob=0.5, 
         Fraction of chains whose premise sentences are shuffled.
     name_len : (int, int)
         Range of name lengths.
+    distractors : (int, int)
+        Range of the number of distractor chains per instance (uniform; default none): further chains
+        with lengths drawn from ``lengths`` whose sentences are mixed into the premise. Every chain still
+        has 3-6 nodes; the premise gets as long as one of a longer chain, so that a model meets long inputs
+        without meeting longer chains (a departure from the paper's data, used only where a run says so).
 
     Returns
     -------
@@ -280,15 +312,21 @@ def generate(task, n, seed=0, lengths=(3, 6), flip_fraction=0.5, flip_prob=0.5, 
         raise ValueError(f"lengths must satisfy 2 <= lo <= hi, got {lengths}")
     if task == "dseparation" and hi < 3:
         raise ValueError("d-separation needs chains of at least 3 nodes")
+    d_lo, d_hi = distractors
+    if d_lo < 0 or d_hi < d_lo:
+        raise ValueError(f"distractors must satisfy 0 <= lo <= hi, got {distractors}")
     texts, labels = [], []
     while len(texts) < n:
         n_nodes = int(rng.integers(max(lo, 3) if task == "dseparation" else lo, hi + 1))
         shuffle = rng.random() < shuffle_fraction
+        k = int(rng.integers(d_lo, d_hi + 1)) if d_hi else 0
+        extra = [int(v) for v in rng.integers(max(lo, 3) if task == "dseparation" else lo, hi + 1, size=k)]
         if task == "transitivity":
             fp = flip_prob if rng.random() < flip_fraction else 0.0
-            inst = chain_transitivity_instances(n_nodes, rng, fp, shuffle, name_len)
+            inst = chain_transitivity_instances(n_nodes, rng, fp, shuffle, name_len, extra)
         else:
-            inst = chain_dseparation_instances(n_nodes, rng, flip_prob, shuffle, name_len)
+            inst = chain_dseparation_instances(n_nodes, rng, flip_prob, shuffle, name_len,
+                                               distractor_lengths=extra)
         for t, y in inst:
             texts.append(t)
             labels.append(y)

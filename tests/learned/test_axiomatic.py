@@ -95,6 +95,29 @@ def test_generator_is_balanced_labelled_exactly_and_reproducible(task):
         assert all(1 <= len(x) <= 3 and x.lower() not in WORDS for x in names)
 
 
+@pytest.mark.parametrize("task", ["transitivity", "dseparation"])
+def test_distractor_chains_lengthen_the_premise_without_changing_the_labels(task):
+    texts, labels = generate(task, 300, seed=5, lengths=(3, 6), distractors=(1, 2))
+    # the exact checker reads the whole premise (distractors included): the labels are still right
+    assert [check_statement(t) for t in texts] == labels
+    assert abs(labels.count("Yes") - 150) <= 10
+    plain, _ = generate(task, 300, seed=5, lengths=(3, 6))
+    n_sentences = [len(parse_statement(t).edges) for t in texts]
+    assert min(n_sentences) >= 4 and max(n_sentences) > max(len(parse_statement(t).edges) for t in plain)
+    for t in texts[:100]:
+        st = parse_statement(t)
+        g = st.graph()
+        comps = list(nx.weakly_connected_components(g))
+        assert 2 <= len(comps) <= 3 and len(set(st.nodes)) == len(st.nodes)
+        # every component is a chain of 3-6 nodes: a path graph once directions are dropped
+        assert all(3 <= len(c) <= 6 and nx.is_isomorphic(g.subgraph(c).to_undirected(), nx.path_graph(len(c)))
+                   for c in comps)
+        asked = [c for c in comps if st.x in c]
+        assert st.y in asked[0]  # questions are about one chain
+    with pytest.raises(ValueError, match="distractors"):
+        generate(task, 10, distractors=(2, 1))
+
+
 def test_random_names_lengths_and_reserved_words():
     rng = np.random.default_rng(0)
     names = random_names(300, rng, 8, 10)
