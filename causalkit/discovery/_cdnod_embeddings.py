@@ -36,7 +36,7 @@ from ..exceptions import DataError
 
 __all__ = ["subsample_rows", "context_design", "module_gram", "marginal_gram", "gaussianize",
            "centered", "alignment", "context_weights", "moment_embeddings", "feature_gram",
-           "FEATURE_WIDTHS"]
+           "select_time_width", "FEATURE_WIDTHS", "TIME_WIDTH_GRID"]
 
 
 def subsample_rows(ctx_values, kinds, max_samples, seed=0):
@@ -160,6 +160,32 @@ def alignment(K1, K2):
 
 
 # ----------------------------------------------------------------------------- moment embeddings
+def _time_points(ctx_values, kinds, n_points):
+    """Row indices of ``min(n_points, n)`` evenly spaced time points (ordered by the first time column)."""
+    n = len(ctx_values[0])
+    ti = kinds.index("time")
+    pts = np.unique(np.linspace(0, n - 1, min(int(n_points), n)).round().astype(int))
+    return np.argsort(np.asarray(ctx_values[ti], dtype=float), kind="stable")[pts]
+
+
+def _local_kernel(cols, kinds, pts, time_width):
+    """Unnormalised weights ``(len(pts), n)`` of the rows around the rows ``pts``.
+
+    A Gaussian of ``time_width`` average time steps on each time column,
+    times a delta kernel on each domain column.
+    """
+    n = len(cols[0])
+    W = np.ones((len(pts), n))
+    for v, k in zip(cols, kinds):
+        if k == "time":
+            step = (v.max() - v.min()) / max(n - 1, 1)
+            s = time_width * (step if step > 0 else 1.0)
+            W *= np.exp(-((v[pts][:, None] - v[None, :]) ** 2) / (2.0 * s * s))
+        else:
+            W *= v[pts][:, None] == v[None, :]
+    return W
+
+
 def context_weights(ctx_values, kinds, *, time_width=50.0, n_points=200, min_rows=10):
     """Local weights of the rows at a set of context points, for the moment embeddings.
 
@@ -170,11 +196,11 @@ def context_weights(ctx_values, kinds, *, time_width=50.0, n_points=200, min_row
     kinds : list of {"domain", "time"}
     time_width : float, default 50
         Standard deviation of the Gaussian weights on a time index, in
-        average time steps (``range(t) / (n - 1)``): the authors' default
-        width ``Wt = 50`` on the index ``1..T``. It fixes the effective
-        number of rows behind each local estimate (about ``2 sqrt(pi)
-        time_width``, ~177), which controls the estimation noise of the
-        statistic whatever ``T``.
+        average time steps (``range(t) / (n - 1)``): 50 is the authors'
+        default width ``Wt = 50`` on the index ``1..T``, about ``2 sqrt(pi)
+        time_width`` (~177) effective rows behind each local estimate. Phase
+        3 chooses it per module by cross-validation by default
+        (:func:`select_time_width`).
     n_points : int, default 200
         Number of context points (evenly spaced time points) at which the
         modules are estimated when there is a time context.
@@ -190,7 +216,6 @@ def context_weights(ctx_values, kinds, *, time_width=50.0, n_points=200, min_row
         Number of domains left out for having fewer than ``min_rows`` rows.
     """
     cols = [np.asarray(v, dtype=float) for v in ctx_values]
-    n = len(cols[0])
     if all(k == "domain" for k in kinds):
         cells, lab = np.unique(np.column_stack(cols), axis=0, return_inverse=True)
         lab = lab.reshape(-1)
@@ -198,22 +223,162 @@ def context_weights(ctx_values, kinds, *, time_width=50.0, n_points=200, min_row
         keep = np.flatnonzero(counts >= min_rows)
         W = (lab[None, :] == keep[:, None]).astype(float)
         return W / counts[keep][:, None], int(len(cells) - len(keep))
-    ti = [i for i, k in enumerate(kinds) if k == "time"]
-    pts = np.unique(np.linspace(0, n - 1, min(int(n_points), n)).round().astype(int))
-    order = np.argsort(cols[ti[0]], kind="stable")
-    pts = order[pts]
-    W = np.ones((len(pts), n))
-    for v, k in zip(cols, kinds):
-        if k == "time":
-            step = (v.max() - v.min()) / max(n - 1, 1)
-            s = time_width * (step if step > 0 else 1.0)
-            W *= np.exp(-((v[pts][:, None] - v[None, :]) ** 2) / (2.0 * s * s))
-        else:
-            W *= v[pts][:, None] == v[None, :]
+    W = _local_kernel(cols, list(kinds), _time_points(cols, list(kinds), n_points), time_width)
     return W / W.sum(axis=1, keepdims=True), 0
 
 
-def moment_embeddings(cause, effect, W, eps=1e-8):
+#: candidate widths (in average time steps) of :func:`select_time_width`: 2.5 sqrt(2)^k, k = 0..12
+#: (2.5 to 160 steps); consecutive widths differ by sqrt(2), so each Gaussian is the square of the next
+TIME_WIDTH_GRID = tuple(round(float(2.5 * np.sqrt(2.0) ** k), 2) for k in range(13))
+
+
+def _local_moments(W, X, y=None, eps=1e-8):
+    """Weighted local fits (rows of ``W``, dense or scipy sparse, sum to one).
+
+    Without ``y``: mean and variance of each column of ``X``. With ``y``: the
+    weighted least-squares coefficients of ``y`` on ``(1, X)`` and the
+    residual variance.
+    """
+    def avg(A):  # weighted averages of the columns of A (n, m) -> (P, m)
+        return np.asarray(W @ A)
+
+    if y is None:
+        m = avg(X)
+        return m, np.maximum(avg(X * X) - m * m, eps)
+    Z = np.column_stack([np.ones(len(X)), X])
+    q = Z.shape[1]
+    ZZ = (Z[:, :, None] * Z[:, None, :]).reshape(len(Z), q * q)
+    S = avg(np.column_stack([ZZ, Z * y[:, None], y * y]))
+    G = S[:, :q * q].reshape(-1, q, q) + eps * np.eye(q)
+    r = S[:, q * q:q * q + q]
+    beta = np.linalg.solve(G, r[..., None])[..., 0]
+    res = np.maximum(S[:, -1] - np.einsum("kj,kj->k", beta, r), eps)
+    return beta, res
+
+
+def _banded_kernel(cols, kinds, pts, time_width, radius=4.0):
+    """:func:`_local_kernel` restricted to the rows within ``radius`` widths in time of each point.
+
+    Returns ``K`` and ``rows``, both ``(len(pts), L)``: ``K[k, l]`` is the
+    weight of row ``rows[k, l]`` (zero for padding), with ``L`` the largest
+    band. Weights beyond 4 widths are below 3.4e-4 of the peak and are
+    dropped, so the cost grows with the band, not with ``n``.
+    """
+    n = len(cols[0])
+    ti = kinds.index("time")
+    t = cols[ti]
+    order = np.argsort(t, kind="stable")
+    ts = t[order]
+    step = (t.max() - t.min()) / max(n - 1, 1)
+    s = time_width * (step if step > 0 else 1.0)
+    lo = np.searchsorted(ts, t[pts] - radius * s, side="left")
+    hi = np.searchsorted(ts, t[pts] + radius * s, side="right")
+    L = int((hi - lo).max())
+    pos = lo[:, None] + np.arange(L)[None, :]
+    valid = pos < hi[:, None]
+    rows = order[np.minimum(pos, n - 1)]
+    K = valid.astype(float)
+    for v, k in zip(cols, kinds):
+        if k == "time":
+            stp = (v.max() - v.min()) / max(n - 1, 1)
+            sv = time_width * (stp if stp > 0 else 1.0)
+            K *= np.exp(-((v[rows] - v[pts][:, None]) ** 2) / (2.0 * sv * sv))
+        else:
+            K *= v[rows] == v[pts][:, None]
+    return K, rows
+
+
+def select_time_width(ctx_values, kinds, cause, effect=None, *, grid=TIME_WIDTH_GRID, max_eval=500):
+    r"""Width of the local (time) weights of one module, by leave-one-out likelihood.
+
+    The module is ``P(cause)`` (``effect=None``: a Gaussian with local mean
+    and variance per column) or ``P(effect | cause)`` (a local linear
+    regression with a local residual variance), the same local models as
+    :func:`moment_embeddings`. For each width ``h`` of ``grid`` every
+    held-out row ``t`` (up to ``max_eval`` evenly spaced rows) is predicted
+    from all other rows weighted by the Gaussian of ``h`` time steps around
+    ``t``, and scored by its Gaussian log density; the width with the
+    largest total is chosen. Narrow windows follow fast changes but give
+    noisy estimates, wide ones smooth the changes away; the likelihood
+    trades the two off for each module, as the GP marginal likelihood does
+    in the authors' code. Widths above ``n / 4`` steps are not tried.
+
+    Parameters
+    ----------
+    ctx_values : list of ndarray of shape (n,)
+        The context columns (at least one time index).
+    kinds : list of {"domain", "time"}
+    cause : ndarray of shape (n, p)
+    effect : ndarray of shape (n,), optional
+    grid : sequence of float
+        Candidate widths in average time steps.
+    max_eval : int, default 500
+        Held-out rows evaluated (all rows are used to fit).
+
+    Returns
+    -------
+    width : float
+        The chosen width, in average time steps.
+    loglik : dict
+        ``{width: mean held-out log density}`` for every width tried.
+
+    Notes
+    -----
+    Leave-one-out assumes the noise is independent over time; with
+    autocorrelated noise it prefers too narrow windows. Each fit uses the
+    rows within 4 widths in time of the held-out row (the Gaussian weights
+    beyond are below 3.4e-4 of the peak), held in a sparse matrix, and the
+    widths are tried from the widest down, each Gaussian the square of the
+    previous one: about 0.1 s per module at n = 1000 and 0.5 s at
+    n = 10,000 on one core.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(600.0)
+    >>> fast = 2 * np.sin(2 * np.pi * t / 40) + rng.normal(size=600)
+    >>> select_time_width([t], ["time"], fast)[0] <= 10
+    True
+    """
+    from scipy.sparse import csr_matrix
+
+    cols = [np.asarray(v, dtype=float) for v in ctx_values]
+    kinds = list(kinds)
+    X = standardize(np.asarray(cause, dtype=float).reshape(len(cause), -1))
+    y = None if effect is None else standardize(np.asarray(effect, dtype=float).reshape(-1, 1))[:, 0]
+    n = len(X)
+    ev = _time_points(cols, kinds, max_eval)
+    cand = sorted({float(h) for h in grid if h <= max(n / 4.0, min(grid))}, reverse=True)
+    out = {}
+    K, prev = None, None
+    for h in cand:
+        # widest first: a Gaussian of width h / sqrt(2) is the square of that of width h (no new exp);
+        # the band of rows of the widest width holds every narrower one
+        if K is not None and abs((prev / h) ** 2 - 2.0) < 1e-3:
+            K = K * K
+        else:
+            K, rows = _banded_kernel(cols, kinds, ev, h)
+            K[rows == ev[:, None]] = 0.0  # leave the held-out row out
+        prev = h
+        tot = K.sum(axis=1, keepdims=True)
+        ok = tot[:, 0] > 1e-12
+        Wb = K[ok] / tot[ok]
+        e = ev[ok]
+        P, L = Wb.shape
+        W = csr_matrix((Wb.ravel(), rows[ok].ravel(), np.arange(P + 1) * L), shape=(P, n))
+        if y is None:
+            m, v = _local_moments(W, X)
+            ll = -0.5 * np.log(v) - 0.5 * (X[e] - m) ** 2 / v
+        else:
+            beta, res = _local_moments(W, X, y)
+            pred = beta[:, 0] + np.einsum("kj,kj->k", beta[:, 1:], X[e])
+            ll = -0.5 * np.log(res) - 0.5 * (y[e] - pred) ** 2 / res
+        out[h] = float(np.mean(ll)) if ll.size else -np.inf
+    return max(out, key=lambda h: (out[h], h)), out
+
+
+def moment_embeddings(cause, effect, W, eps=1e-8, *, W_effect=None):
     r"""Local parameters of ``P(cause)`` and ``P(effect | cause)`` at each context point.
 
     With weights ``w_c`` (a row of ``W``) over the standardised rows:
@@ -228,6 +393,17 @@ def moment_embeddings(cause, effect, W, eps=1e-8):
     (linear-Gaussian) feature map: a mean and covariance for the marginal, a
     linear conditional mean and a residual variance for the conditional.
 
+    Parameters
+    ----------
+    cause : ndarray of shape (n, p)
+    effect : ndarray of shape (n,)
+    W : ndarray of shape (P, n)
+        Local weights (rows sum to one), for both modules unless
+        ``W_effect`` is given.
+    W_effect : ndarray of shape (P, n), optional
+        Weights for ``P(effect | cause)`` (its own width, at the same
+        context points).
+
     Returns
     -------
     f_cause : ndarray of shape (P, 2 p)
@@ -235,15 +411,9 @@ def moment_embeddings(cause, effect, W, eps=1e-8):
     """
     X = standardize(np.asarray(cause, dtype=float).reshape(len(cause), -1))
     y = standardize(np.asarray(effect, dtype=float).reshape(len(effect), -1))[:, 0]
-    m = W @ X
-    v = np.maximum(W @ (X * X) - m * m, eps)
+    m, v = _local_moments(W, X, eps=eps)
     f_cause = np.column_stack([m, 0.5 * np.log(v)])
-    Z = np.column_stack([np.ones(len(X)), X])
-    G = np.einsum("ki,ij,il->kjl", W, Z, Z)
-    G += eps * np.eye(Z.shape[1])
-    r = W @ (Z * y[:, None])
-    beta = np.linalg.solve(G, r[..., None])[..., 0]
-    res = np.maximum(W @ (y * y) - np.einsum("kj,kj->k", beta, r), eps)
+    beta, res = _local_moments(W if W_effect is None else W_effect, X, y, eps=eps)
     return f_cause, np.column_stack([beta, 0.5 * np.log(res)])
 
 

@@ -33,8 +33,10 @@ structure:
   where each ``h`` is an independent random curve with values in
   ``[-1, 1]``: a sinusoid ``sin(2 pi f tau + phi)`` with ``f`` uniform on
   [0.5, 3] cycles (``drift="sinusoid"``) or ``tanh`` of a Gaussian-process
-  draw with squared-exponential kernel of length scale ``0.1`` on ``tau``,
-  approximated by 200 random Fourier features (``drift="gp"``). These are
+  draw with squared-exponential kernel of length scale ``drift_length_scale``
+  (default 0.1) on ``tau``, approximated by 200 random Fourier features
+  (``drift="gp"``); a short length scale gives many independent changes
+  over the series. These are
   the two kinds of parameter change in the CD-NOD paper's simulations.
   Every module drifts independently.
 
@@ -75,11 +77,11 @@ _GP_FEATURES = 200
 _GP_LENGTH_SCALE = 0.1
 
 
-def _draw_curve(rng, drift):
+def _draw_curve(rng, drift, length_scale=_GP_LENGTH_SCALE):
     if drift == "sinusoid":
         return {"frequency": float(rng.uniform(0.5, 3.0)), "phase": float(rng.uniform(0, 2 * np.pi))}
     return {
-        "omega": rng.standard_normal(_GP_FEATURES) / _GP_LENGTH_SCALE,
+        "omega": rng.standard_normal(_GP_FEATURES) / length_scale,
         "offset": rng.uniform(0, 2 * np.pi, _GP_FEATURES),
         "amplitude": rng.standard_normal(_GP_FEATURES),
     }
@@ -108,6 +110,7 @@ def heterogeneous(
     noise_scale=(0.5, 1.5),
     mean_shift=2.0,
     drift="sinusoid",
+    drift_length_scale=_GP_LENGTH_SCALE,
     hidden_units=10,
     standardize=False,
     seed=None,
@@ -145,6 +148,9 @@ def heterogeneous(
         ``mean_shift * h(tau)`` (time). ``>= 0``.
     drift : {"sinusoid", "gp"}
         Shape of the drift curves when ``time_varying``.
+    drift_length_scale : float
+        Length scale of the Gaussian-process drift on the time scaled to
+        [0, 1] (``drift="gp"`` only; default 0.1). ``> 0``.
     hidden_units : int
         Hidden units of the nonlinear mechanism.
     standardize : bool
@@ -227,6 +233,9 @@ def heterogeneous(
     check_choice(kind, "kind", DAG_KINDS)
     check_choice(noise, "noise", NOISE_KINDS)
     check_choice(drift, "drift", DRIFTS)
+    if (isinstance(drift_length_scale, bool) or not isinstance(drift_length_scale, numbers.Real)
+            or not np.isfinite(drift_length_scale) or drift_length_scale <= 0):
+        raise DataError(f"drift_length_scale must be a finite number > 0; got {drift_length_scale!r}")
     w_lo, w_hi = check_range(weight_range, "weight_range")
     s_lo, s_hi = check_range(noise_scale, "noise_scale")
     if (isinstance(mean_shift, bool) or not isinstance(mean_shift, numbers.Real)
@@ -319,11 +328,12 @@ def heterogeneous(
         tau = np.arange(n_samples) / (n_samples - 1)
         curves = {}
         for j in changing:
-            c = {"mean": _draw_curve(rng, drift), "scale": _draw_curve(rng, drift)}
+            c = {"mean": _draw_curve(rng, drift, drift_length_scale),
+                 "scale": _draw_curve(rng, drift, drift_length_scale)}
             if mechanism == "linear":
-                c["weights"] = {names[i]: _draw_curve(rng, drift) for i in parents[j]}
+                c["weights"] = {names[i]: _draw_curve(rng, drift, drift_length_scale) for i in parents[j]}
             else:
-                c["strength"] = _draw_curve(rng, drift)
+                c["strength"] = _draw_curve(rng, drift, drift_length_scale)
             curves[j] = c
         for j in order:
             pa = parents[j]
@@ -377,7 +387,8 @@ def heterogeneous(
         "time_varying": bool(time_varying), "changing_fraction": float(changing_fraction),
         "mechanism": mechanism, "kind": kind, "expected_degree": float(expected_degree),
         "noise": noise, "weight_range": [w_lo, w_hi], "noise_scale": [s_lo, s_hi],
-        "mean_shift": float(mean_shift), "drift": drift, "hidden_units": hidden_units,
+        "mean_shift": float(mean_shift), "drift": drift,
+        "drift_length_scale": float(drift_length_scale), "hidden_units": hidden_units,
         "standardize": bool(standardize), "seed": regeneration_seed(ss),
     }
     metadata = {

@@ -79,6 +79,27 @@ def test_deterministic_and_regenerable():
     assert not np.allclose(a.data.to_numpy(), c.data.to_numpy())
 
 
+def test_gp_drift_length_scale_sets_how_often_the_modules_change():
+    from causalkit.generators.heterogeneous import _eval_curve, _draw_curve
+
+    tau = np.linspace(0, 1, 2000)
+
+    def crossings(length_scale):
+        rng = np.random.default_rng(0)
+        counts = []
+        for _ in range(30):
+            h = _eval_curve(_draw_curve(rng, "gp", length_scale), tau)
+            counts.append(np.sum(np.diff(np.sign(h - h.mean())) != 0))
+        return np.mean(counts)
+
+    # an SE-kernel process crosses its mean about 1 / (pi * length_scale) times per unit: ~3 vs ~10
+    assert crossings(0.1) < 5 < 7 < crossings(0.03)
+    ds = heterogeneous(3, 200, time_varying=True, drift="gp", drift_length_scale=0.03, seed=0)
+    assert ds.metadata["params"]["drift_length_scale"] == 0.03
+    with pytest.raises(DataError, match="drift_length_scale"):
+        heterogeneous(3, 200, time_varying=True, drift="gp", drift_length_scale=-1.0, seed=0)
+
+
 def test_domain_modules_follow_the_recorded_parameters():
     ds = heterogeneous(7, 25000, n_domains=5, changing_fraction=0.5, expected_degree=3, seed=2)
     md, x, g = ds.metadata, ds.data, ds.graph
