@@ -109,7 +109,7 @@ __all__ = [
 #: Directory of the shipped weights.
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
 #: Shipped structure models: name -> file stem under ``WEIGHTS_DIR``.
-PRETRAINED_STRUCTURE = {"default": "structure_cpu_small", "cpu_small": "structure_cpu_small",
+PRETRAINED_STRUCTURE = {"default": "structure_gpu", "cpu_small": "structure_cpu_small",
                         "gpu": "structure_gpu"}
 #: Sequences per attention kernel call at most (CUDA grid limit 65 535; see ``StructureNet.attn_chunk``).
 ATTENTION_CHUNK = 65535
@@ -475,7 +475,7 @@ class PFNStructureLearner:
         Edge-probability threshold of the returned DAG. ``None``: the
         model's calibrated threshold (``inference.threshold`` in its JSON
         record, the F1-optimal value on validation draws of the training
-        prior; 0.12 for ``"cpu_small"`` and 0.1 for ``"gpu"``, whose
+        prior; 0.12 for ``"cpu_small"`` and 0.2 for ``"gpu"``, whose
         probabilities are under-confident).
     max_rows : int, optional
         Rows read at most; larger data are subsampled by
