@@ -10,7 +10,10 @@
 # The code run is SRC (default: the current folder), e.g. a `git archive HEAD` snapshot, so that edits made
 # to the working tree while the jobs run do not reach them. Outputs go to RUN (default /tmp/gpu_run).
 # Each trainer fits its schedule to the budget (--budget-minutes: step rate measured early, total_steps
-# fixed once and logged), so every model ends with its learning rate decayed.
+# fixed once and logged) and stops at the budget. When the jobs start together the rate is measured while
+# the others still build their data, so it is too low or too high: in session 3 the structure learner
+# (1,539 of 2,305 steps) and t_forest2 (10,216 of 12,359) stopped before their learning rate had decayed.
+# Build the pools first (train_axiomatic.py --only-data) or start the jobs a minute apart.
 #
 # JOBS picks the jobs (names below). Session 2 ran "throughput pfn structure dsep ct_aqi ct_eustock ct_crspday
 # ct_irates"; session 3 runs the default: a full-length structure learner and three axiomatic runs whose
@@ -67,9 +70,11 @@ start)
       python3 benchmarks/train_axiomatic.py --preset gpu --task dseparation --pos none --name d_none_ft \
       --out '$RUN/ax' --pool-cache '$RUN/pool' --workers 1 --init-from '$AX/t_none.safetensors' \
       --budget-minutes $(python3 -c "print($MIN - 2)") --set 'stages=[[3,3],[3,4],[3,5],[3,6]]' 'lr=0.0003'" ;;
-  d_forest2|d_forest3|t_forest2)  # session 3: 0-2 or 0-3 distractor chains, from the shipped no-PE weights
-    task=dseparation; init=$W/dseparation.safetensors; lr=0.0003; hi=${j#*forest}
-    if [ "$j" = t_forest2 ]; then task=transitivity; init=$W/transitivity.safetensors; lr=0.0002; fi
+  d_forest2|d_forest3|t_forest2)  # session 3: 0-2 or 0-3 distractor chains, from the no-PE weights
+    # shipped before session 3 (d_none_ft, t_none; in git at commit 9a5f546 and in .axiom_ckpt/). The files
+    # under causalkit/learned/weights/ are session 3's results now, so start from the pinned copies.
+    task=dseparation; init=$AX/d_none_ft.safetensors; lr=0.0003; hi=${j#*forest}
+    if [ "$j" = t_forest2 ]; then task=transitivity; init=$AX/t_none.safetensors; lr=0.0002; fi
     job $j python3 benchmarks/train_axiomatic.py --preset gpu --task $task --pos none --name $j --out "$RUN/ax" \
       --pool-cache "$RUN/pool" --workers 4 --distractors 0 $hi --init-from "$init" --budget-minutes "$AXMIN" \
       --set "'stages=[[3,6]]'" "lr=$lr" "warmup=300" ;;

@@ -147,8 +147,9 @@ def main(argv=None):
     ap.add_argument("--only-data", action="store_true", help="build the pools into --pool-cache and stop")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     ap.add_argument("--distractors", type=int, nargs=2, metavar=("LO", "HI"), default=(0, 0),
-                    help="mix LO-HI further 3-6-node chains into each training premise (long inputs without "
-                         "longer chains; axiomatic_data.generate); the checks stay without them")
+                    help="mix LO-HI further chains into each training premise (long inputs without longer "
+                         "chains; axiomatic_data.generate). Pools are built per chain length, so each "
+                         "distractor has the asked chain's length (3-6). The checks stay without them")
     ap.add_argument("--set", nargs="*", default=[], help="overrides KEY=JSON, e.g. total_steps=2000")
     args = ap.parse_args(argv)
 
@@ -202,6 +203,8 @@ def main(argv=None):
         old = json.loads(meta["config"])
         if old["model"] != cfg["model"] or old["task"] != cfg["task"]:
             raise SystemExit(f"--resume file has model {old['model']} / task {old['task']}, not {cfg['model']}")
+        if old.get("data", DATA) != cfg["data"]:  # e.g. resuming a distractor run without --distractors
+            raise SystemExit(f"--resume file was trained on data {old.get('data')}, not {cfg['data']}")
         rewarm_from = state["step"]
         torch.manual_seed(args.seed + state["step"])
         resumed = "weights"

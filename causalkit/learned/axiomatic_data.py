@@ -28,6 +28,7 @@ import string
 
 import numpy as np
 
+from causalkit.exceptions import DataError
 from causalkit.learned.tokenizer import WORDS
 
 __all__ = [
@@ -65,7 +66,7 @@ def random_names(n, rng, min_len=1, max_len=3):
         Distinct names; none equals a grammar word ("causes", "no", "and", ...) in any case.
     """
     if min_len < 1 or max_len < min_len:
-        raise ValueError(f"name lengths must satisfy 1 <= min_len <= max_len, got {min_len}, {max_len}")
+        raise DataError(f"name lengths must satisfy 1 <= min_len <= max_len, got {min_len}, {max_len}")
     names = []
     seen = set()
     while len(names) < n:
@@ -266,6 +267,17 @@ def chain_dseparation_instances(n_nodes, rng, flip_prob=0.5, shuffle=False, name
     return [out[t] for t in rng.permutation(len(out))]
 
 
+def _int_pair(value, name):
+    """``(lo, hi)`` as two ints, or a DataError naming the argument."""
+    try:
+        lo, hi = value
+    except (TypeError, ValueError):
+        raise DataError(f"{name} must be a pair (lo, hi) of integers, got {value!r}") from None
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (lo, hi)):
+        raise DataError(f"{name} must be a pair (lo, hi) of integers, got {value!r}")
+    return int(lo), int(hi)
+
+
 def generate(task, n, seed=0, lengths=(3, 6), flip_fraction=0.5, flip_prob=0.5, shuffle_fraction=0.3,
              name_len=(1, 3), distractors=(0, 0)):
     """Generate ``n`` labelled instances of one axiom.
@@ -288,7 +300,9 @@ def generate(task, n, seed=0, lengths=(3, 6), flip_fraction=0.5, flip_prob=0.5, 
         Range of name lengths.
     distractors : (int, int)
         Range of the number of distractor chains per instance (uniform; default none): further chains
-        with lengths drawn from ``lengths`` whose sentences are mixed into the premise. Every chain still
+        with lengths drawn from ``lengths`` whose sentences are mixed into the premise (so with
+        ``lengths=(n, n)``, as in the training pools of ``benchmarks/train_axiomatic.py``, which are built
+        per chain length, every distractor has the asked chain's length). Every chain still
         has 3-6 nodes; the premise gets as long as one of a longer chain, so that a model meets long inputs
         without meeting longer chains (a departure from the paper's data, used only where a run says so).
 
@@ -298,6 +312,12 @@ def generate(task, n, seed=0, lengths=(3, 6), flip_fraction=0.5, flip_prob=0.5, 
     labels : list of str
         "Yes" or "No"; balanced within each chain, hence overall.
 
+    Raises
+    ------
+    DataError
+        An unknown ``task``, or ``lengths`` / ``distractors`` that are not ordered pairs of integers in
+        range (a subclass of ``ValueError``).
+
     Examples
     --------
     >>> texts, labels = generate("transitivity", 4, seed=1, lengths=(3, 3))
@@ -305,16 +325,16 @@ def generate(task, n, seed=0, lengths=(3, 6), flip_fraction=0.5, flip_prob=0.5, 
     (4, ['No', 'Yes'])
     """
     if task not in ("transitivity", "dseparation"):
-        raise ValueError(f"task must be 'transitivity' or 'dseparation', got {task!r}")
+        raise DataError(f"task must be 'transitivity' or 'dseparation', got {task!r}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    lo, hi = lengths
+    lo, hi = _int_pair(lengths, "lengths")
     if lo < 2 or hi < lo:
-        raise ValueError(f"lengths must satisfy 2 <= lo <= hi, got {lengths}")
+        raise DataError(f"lengths must satisfy 2 <= lo <= hi, got {lengths}")
     if task == "dseparation" and hi < 3:
-        raise ValueError("d-separation needs chains of at least 3 nodes")
-    d_lo, d_hi = distractors
+        raise DataError("d-separation needs chains of at least 3 nodes (lengths)")
+    d_lo, d_hi = _int_pair(distractors, "distractors")
     if d_lo < 0 or d_hi < d_lo:
-        raise ValueError(f"distractors must satisfy 0 <= lo <= hi, got {distractors}")
+        raise DataError(f"distractors must satisfy 0 <= lo <= hi, got {distractors}")
     texts, labels = [], []
     while len(texts) < n:
         n_nodes = int(rng.integers(max(lo, 3) if task == "dseparation" else lo, hi + 1))

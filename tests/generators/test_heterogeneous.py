@@ -96,6 +96,10 @@ def test_gp_drift_length_scale_sets_how_often_the_modules_change():
     assert crossings(0.1) < 5 < 7 < crossings(0.03)
     ds = heterogeneous(3, 200, time_varying=True, drift="gp", drift_length_scale=0.03, seed=0)
     assert ds.metadata["params"]["drift_length_scale"] == 0.03
+    # the option reaches the data: same seed, same graph and modules, different drift curves
+    base = heterogeneous(3, 200, time_varying=True, drift="gp", seed=0)
+    assert ds.metadata["changing_modules"] == base.metadata["changing_modules"]
+    assert not np.allclose(ds.data.to_numpy(float), base.data.to_numpy(float))
     with pytest.raises(DataError, match="drift_length_scale"):
         heterogeneous(3, 200, time_varying=True, drift="gp", drift_length_scale=-1.0, seed=0)
 

@@ -114,8 +114,9 @@ def test_distractor_chains_lengthen_the_premise_without_changing_the_labels(task
                    for c in comps)
         asked = [c for c in comps if st.x in c]
         assert st.y in asked[0]  # questions are about one chain
-    with pytest.raises(ValueError, match="distractors"):
-        generate(task, 10, distractors=(2, 1))
+    for bad in [(2, 1), 2, ("a", "b"), (-1, 1)]:
+        with pytest.raises(DataError, match="distractors"):
+            generate(task, 10, distractors=bad)
 
 
 def test_random_names_lengths_and_reserved_words():
