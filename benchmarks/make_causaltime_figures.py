@@ -19,7 +19,8 @@ Usage::
 
 ``--data`` holds ``ct_<name>`` (the code before the fidelity fixes), ``ct2_<name>`` (the code of the
 H200 lease, default settings), ``ct2c_<name>`` (the same, ``--noise-correlation``), ``ct4_<name>`` and
-``ct4c_<name>`` (the CPU builds after the rollout work, without and with noise correlation).
+``ct4c_<name>`` (the CPU builds after the rollout work, without and with noise correlation) and
+``ct5_<name>``, ``ct5c_<name>`` (the same fits, fidelity under both discriminator protocols).
 """
 
 from __future__ import annotations
@@ -163,6 +164,52 @@ def _row(d):
     }
 
 
+def _protocol_section(data: Path) -> list:
+    """Table of the session-3 builds (ct5 / ct5c): both discriminator protocols, each with its real-vs-real."""
+    lines = [
+        "",
+        "## Discriminator protocol (session 3)",
+        "",
+        "The earlier numbers split overlapping 10-step windows into training and held-out windows at "
+        "random and, on AQI, used only the 619 fully observed real windows (of 8750; bunched in a few "
+        "episodes, more polluted than the year). A held-out window then shares 9 of its 10 steps with "
+        "a training window, and the classifier recognises the episodes it was trained on: the same "
+        "classifier separates real windows of even-numbered 100-hour blocks from those of odd-numbered "
+        "blocks at 0.97 (0.80-0.91 with all windows), so no generator could score under 0.7. "
+        "`CausalTime.fidelity` now (defaults `split=\"grouped\", missing=\"matched\"`) cuts the "
+        "real series into blocks of 10 windows' length and holds out whole blocks and whole generated "
+        "samples (no held-out window shares a step with a training window), uses all real windows, "
+        "and gives each generated window the missing-value pattern of a randomly drawn real window, "
+        "refilling the missing values of both classes by linear interpolation inside the window. "
+        "Each AUC is beside its real-vs-real reference (even vs odd blocks of the real series, same "
+        "classifier and protocol; 0.5 = the level a perfect generator would reach).",
+        "",
+        "Builds `ct5[c]_<name>`: the rollout fits of the table above reloaded from their checkpoints "
+        "(generator unchanged, same generated data for the same seeds), fidelity recomputed:",
+        "`python benchmarks/causaltime_build.py --dataset NAME --checkpoint-dir CKPT --out .ct_data/ct5_NAME "
+        "--generations 3 --rollout-steps 10 --rollout-epochs 6 --seed-observed 0.9 --no-tsne "
+        "[--noise-correlation]` (2-core CPU; AQI about 1 minute per build once fitted).",
+        "",
+        "| dataset | noise | AUC, held-out blocks + matched gaps | real vs real | AUC, earlier protocol | "
+        "real vs real (earlier) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in DATASETS:
+        for prefix, noise in (("ct5", "independent (paper)"), ("ct5c", "correlated")):
+            d = _load(data, prefix, name)
+            if d is None:
+                lines.append(f"| {name} | {noise} | not built | | | |")
+                continue
+            g = d["generations"]
+            a_m, a_s = _mean_std([x["discriminative_auc"] for x in g])
+            s_m, _ = _mean_std([x["discriminative_auc_self"] for x in g])
+            l_m, l_s = _mean_std([x["legacy_discriminative_auc"] for x in g])
+            ls_m, _ = _mean_std([x["legacy_discriminative_auc_self"] for x in g])
+            lines.append(f"| {name} | {noise} | {a_m:.3f} ± {a_s:.3f} | {s_m:.3f} | {l_m:.3f} ± {l_s:.3f} | "
+                         f"{ls_m:.3f} |")
+    return lines
+
+
 def write_fidelity(data: Path, out: Path) -> None:
     rows = []
     for name in DATASETS:
@@ -224,11 +271,52 @@ def write_fidelity(data: Path, out: Path) -> None:
         r = by.get((n, lab))
         return f"{r['auc_mean']:.2f}" if r else "n/a"
 
+    lines += _protocol_section(data)
+    prot = {}
+    for name in DATASETS:
+        d = _load(data, "ct5", name)
+        if d is not None:
+            prot[name] = d["summary"]
+
+    def pauc(n, key="discriminative_auc_mean"):
+        return f"{prot[n][key]:.2f}" if n in prot else "n/a"
+
     lines += [
         "",
         "## Verdict against the goal (discriminative AUC under 0.7 on AQI)",
         "",
-        f"- **Not met on AQI.** At full size the trees separate real from generated AQI windows "
+        f"- **Not met on AQI, also under the corrected protocol** (session 3, table above): "
+        f"{pauc('aqi')} with the generator of the rollout builds, while the same classifier and "
+        f"protocol separate two interleaved sets of real AQI stretches at "
+        f"{pauc('aqi', 'discriminative_auc_self_mean')} (the earlier protocol: "
+        f"{pauc('aqi', 'legacy_discriminative_auc_mean')} for generated and "
+        f"{pauc('aqi', 'legacy_discriminative_auc_self_mean')} for real vs real, i.e. it could not "
+        "have gone under 0.7 even for a perfect generator). What still separates the generated AQI "
+        "windows (single-feature and feature-group AUCs, docs/causaltime.rst): the step-size "
+        "distribution (sd 0.33 vs 0.25 real, too few small steps) and the stations' relative levels "
+        "within a window (per-station window means alone: 0.94), the footprint of noise that is "
+        "independent across stations.",
+        "- Other datasets under the corrected protocol: with independent noise (the paper) none is "
+        f"under 0.7 (eustock {pauc('eustock')}, crspday {pauc('crspday')}, irates {pauc('irates')}); "
+        "with `--noise-correlation` eustock and irates are (0.62 and 0.51, near their real-vs-real "
+        "0.48 and 0.54), crspday is not (0.89; it has no gaps, so the change from 0.74 comes from the "
+        "grouped split and from twice as many windows per class, 2000 instead of 1000, i.e. a "
+        "stronger classifier). Irates has 530 months, so only 5 blocks of 100 steps: its grouped "
+        "AUCs vary by about ±0.1 between generations.",
+        "- Generator checks on AQI (session 3, one generation each, corrected protocol; flows refitted "
+        "on the loaded networks, diagnostic script not committed): the noise flows fitted to the NAR "
+        "model's residuals x_t - f(x_{<t}) as in the paper (sd 0.217) instead of the generating "
+        "equation's x_t - f^H - r_{t-1} (sd 0.235; it also holds r_t - r_{t-1}, sd 0.095) give a "
+        "generated step sd of 0.29 instead of 0.32 (real 0.25) but the same AUC (0.952 vs 0.949); "
+        "the networks before the rollout fine-tuning give 0.952-0.957 (their steps keep the real "
+        "momentum, lag-1 step autocorrelation +0.13 vs -0.02, and the level spread after 40 steps "
+        "1.05 vs 0.86, real 1.075). Neither change moves the AUC, so the generator and the builds "
+        "were left as they are. The residual term is added as the paper writes it: r_{t-1} is "
+        "f - f^H on the window that predicted x_{t-1}, and x_t = f^H(x_{<t}) + r_{t-1} + eta_t, "
+        "consistent with the ground truth's r_i -> x_i at lag 1.",
+        "- The rows below are the earlier protocol (random split of overlapping windows, fully "
+        "observed real windows only); keep them only for comparison with the earlier sessions.",
+        f"- **Earlier protocol, not met on AQI.** At full size the trees separate real from generated AQI windows "
         f"almost perfectly: AUC {auc('aqi', 'earlier code')} with the earlier code, "
         f"{auc('aqi', 'AR term (H200)')} with the linear AR term and heteroscedastic noise and "
         f"{auc('aqi', 'AR term + noise corr. (H200)')} with noise correlation. The small CPU setting "

@@ -434,6 +434,75 @@ def test_real_windows_skip_interpolated_gaps():
     assert not np.any((w >= 10) & (w < 60))
 
 
+def test_fill_within_window_interpolates_inside_the_window():
+    from causalkit.generators._causaltime_fidelity import fill_within_window
+
+    x = np.array([[[1.0, 5.0], [9.0, 6.0], [9.0, 7.0], [4.0, 8.0]]])  # (1 window, 4 steps, 2 variables)
+    m = np.array([[[True, False], [False, False], [False, False], [True, False]]])
+    out = fill_within_window(x, m)
+    np.testing.assert_allclose(out[0, :, 0], [1.0, 2.0, 3.0, 4.0])  # the straight line between 1 and 4
+    np.testing.assert_allclose(out[0, :, 1], 0.0)  # nothing observed: the mean (0 standardised)
+    m2 = np.array([[[False, True], [True, True], [False, True], [False, True]]])
+    out2 = fill_within_window(x, m2)
+    np.testing.assert_allclose(out2[0, :, 0], [9.0, 9.0, 9.0, 9.0])  # before/after: the nearest value
+    np.testing.assert_allclose(out2[0, :, 1], x[0, :, 1])  # observed values are kept
+
+
+def test_window_pool_keeps_windows_inside_blocks():
+    from causalkit.generators._causaltime_fidelity import window_pool
+
+    seg = np.arange(25, dtype=float)[:, None]
+    obs = np.ones((25, 1), dtype=bool)
+    obs[3] = False
+    w, g, m = window_pool([seg], 3, block=10, observed=[obs])
+    assert len(w) == 8 + 8 + 3  # blocks 0-9, 10-19, 20-24
+    assert np.all(w[:, -1, 0] - w[:, 0, 0] == 2)
+    assert np.all(w[:, 0, 0] // 10 == w[:, -1, 0] // 10)  # no window crosses a block boundary
+    np.testing.assert_array_equal(g, w[:, 0, 0] // 10)
+    assert not m[w[:, :, 0] == 3].any() and m[w[:, :, 0] != 3].all()
+    w2, g2, _ = window_pool([seg[:6], seg[6:12]], 3)  # generated samples: one group per series
+    np.testing.assert_array_equal(g2, [0, 0, 0, 0, 1, 1, 1, 1])
+
+
+def test_grouped_split_does_not_reward_memorised_episodes():
+    from causalkit.generators._causaltime_fidelity import discriminative_auc, window_pool
+
+    # both "real" and "generated" are episodes of one process (a random level per 40 steps):
+    # a random split of overlapping windows lets the classifier recognise the episodes it was
+    # trained on and separate two samples of the same distribution; holding out whole
+    # episodes does not
+    rng = np.random.default_rng(0)
+
+    def episodes(k):
+        return rng.standard_normal((k, 1, 2)) + 0.05 * rng.standard_normal((k, 40, 2))
+
+    real, gr, _ = window_pool([episodes(60).reshape(-1, 2)], 5, block=40)
+    gen, gg, _ = window_pool(list(episodes(60)), 5)
+    real, gen = real.reshape(len(real), -1), gen.reshape(len(gen), -1)
+    assert discriminative_auc(real, gen) > 0.9
+    assert discriminative_auc(real, gen, real_groups=gr, generated_groups=gg) < 0.6
+    # a real difference is still found under the grouped split
+    assert discriminative_auc(real, gen + 4.0, real_groups=gr, generated_groups=gg) > 0.9
+
+
+def test_fidelity_protocols(fitted):
+    ds = fitted.generate(n_samples=30, length=8, seed=0)
+    grouped = fitted.fidelity(ds, window=3, n_windows=150, block=12)
+    legacy = fitted.fidelity(ds, window=3, n_windows=150, split="random", missing="observed")
+    for res in (grouped, legacy):
+        assert 0.0 <= res["discriminative_auc"] <= 1.0 and 0.0 <= res["discriminative_auc_self"] <= 1.0
+    assert grouped["split"] == "grouped" and grouped["block"] == 12 and grouped["missing"] == "matched"
+    assert legacy["block"] is None
+    with pytest.raises(DataError, match="split"):
+        fitted.fidelity(ds, window=3, split="time")
+    with pytest.raises(DataError, match="missing"):
+        fitted.fidelity(ds, window=3, missing="drop")
+    with pytest.raises(DataError, match="block"):
+        fitted.fidelity(ds, window=3, block=2)
+    with pytest.raises(DataError, match="2 generated samples"):
+        fitted.fidelity(ds.data[:1], window=3)
+
+
 # ---------------------------------------------------------------------- checkpoints
 def test_checkpoint_resume(tmp_path):
     df = _macro()
