@@ -72,6 +72,11 @@ kernels that suit a context:
   ``Y`` and as a factor of the conditioning kernel; it is never linear in
   ``t``.
 
+The variables' Gaussian kernels (on standardised columns) take their widths
+from the median heuristic [5]_: each tested column's own median pairwise
+distance, and for a conditioning set the median distance over its columns
+jointly.
+
 The kernels are low rank: the variables' kernels use ``n_xy_landmarks``
 Nystroem landmarks at their quantiles, the conditioning kernel
 ``n_landmarks`` landmarks drawn at random, so a test costs
@@ -95,6 +100,8 @@ References
 .. [4] Zhang, K., Peters, J., Janzing, D. and Schoelkopf, B. (2011).
    Kernel-based conditional independence test and application in causal
    discovery. *UAI*.
+.. [5] Gretton, A., Fukumizu, K., Teo, C. H., Song, L., Schoelkopf, B. and
+   Smola, A. J. (2008). A kernel statistical test of independence. *NeurIPS*.
 """
 
 from __future__ import annotations
@@ -108,7 +115,8 @@ from scipy import stats
 from ..exceptions import DataError, UnknownMethodError
 from .base import CITest
 from .kci import gamma_pvalue
-from .kernels import gaussian_kernel, hsic_width, kci_width, nystrom_features, sq_distances, standardize
+from .kernels import (gaussian_kernel, hsic_width, kci_width, median_width, nystrom_features, sq_distances,
+                      standardize)
 
 __all__ = ["ContextGaussianTest", "ContextKernelTest", "CONTEXT_KINDS", "window_codes"]
 
@@ -481,10 +489,23 @@ class ContextKernelTest(_ContextBase):
     context_kind : str or list of str, optional
         ``"domain"`` (delta kernel; default) or ``"time"`` (Gaussian kernel of
         width ``time_width`` on the standardised index) per context column.
-    width : "empirical" or float, default "empirical"
-        Width of the Gaussian kernels of the (standardised) variables:
-        causal-learn's empirical rule (see :func:`causalkit.ci.kernels.kci_width`),
-        or a number.
+    width : "median", "empirical" or float, default "median"
+        Width of the Gaussian kernels of the (standardised) variables.
+        ``"median"``: the median heuristic (Gretton et al. 2008; see
+        :func:`causalkit.ci.kernels.median_width`), computed for each tested
+        column on its own and for each conditioning set on its columns
+        jointly (so it grows with the set's size). ``"empirical"``:
+        causal-learn's rule that depends on ``n`` only (see
+        :func:`causalkit.ci.kernels.kci_width`; the default before
+        2026-11-29). A number: that width for every variable (times
+        ``sqrt(|S|)`` for a conditioning set). The empirical rule's widths
+        (0.5-0.7 on standardised data at n = 1000) are narrow for
+        conditioning on a domain: within a domain the residuals of a smooth
+        mechanism vary over a wide range and a narrow kernel spends its few
+        directions on local detail; on 6 nonlinear variables in 5 domains
+        (n = 1000) the skeleton F1 went from 0.932 to 0.960 over 10 seeds
+        (0.920 to 0.925 on 15 further seeds) and on 10 time-varying
+        variables (n = 10,000) from 0.87 to 0.97 with the median rule.
     time_width : float, default 0.1
         Width of the kernel on the standardised time index (the authors'
         MATLAB default).
@@ -548,12 +569,12 @@ class ContextKernelTest(_ContextBase):
     name = "context_kernel"
     data_type = "continuous"
 
-    def __init__(self, data, names=None, *, context, context_kind=None, width="empirical", time_width=0.1,
+    def __init__(self, data, names=None, *, context, context_kind=None, width="median", time_width=0.1,
                  n_landmarks=300, n_xy_landmarks=20, max_rank=10, epsilon=1e-3, whiten=False,
                  window_check=True, n_windows=None, cache_mb=256, random_state=0):
         super().__init__(data, names=names, context=context, context_kind=context_kind)
-        if not (width == "empirical" or (np.isscalar(width) and not isinstance(width, str) and width > 0)):
-            raise UnknownMethodError(f"width must be 'empirical' or a positive number; got {width!r}")
+        if not (width in ("empirical", "median") or (np.isscalar(width) and not isinstance(width, str) and width > 0)):
+            raise UnknownMethodError(f"width must be 'median', 'empirical' or a positive number; got {width!r}")
         if not (np.isscalar(time_width) and time_width > 0):
             raise DataError(f"time_width must be a positive number; got {time_width!r}")
         self.width = width
@@ -581,16 +602,28 @@ class ContextKernelTest(_ContextBase):
         self._mats = _LRU(cache_mb * 2**20)
 
     # ---------------------------------------------------------------- widths and features
-    def _var_width(self, n_cond):
+    def _var_width(self, n_cond, j=None):
+        if self.width == "median":
+            return self._median_width((j,))
         if self.width != "empirical":
             return float(self.width)
         n = self.n_samples
         return kci_width(n, 1) if n_cond else hsic_width(n, 1)
 
-    def _cond_width(self, n_vars):
+    def _cond_width(self, n_vars, sv=None):
+        if self.width == "median":
+            return self._median_width(tuple(sv))
         if self.width != "empirical":
             return float(self.width) * np.sqrt(max(n_vars, 1))
         return kci_width(self.n_samples, n_vars)
+
+    def _median_width(self, cols):
+        """Median heuristic on the standardised columns (cached per set of columns)."""
+        key = ("W", cols)
+        w = self._mats.get(key)
+        if w is None:
+            w = self._mats.put(key, np.array([median_width(self._z[:, list(cols)], max_samples=500)]))
+        return float(w[0])
 
     def _quantile_features(self, col, width, m):
         """Nystroem features of a 1-D Gaussian kernel with landmarks at the quantiles."""
@@ -613,7 +646,7 @@ class ContextKernelTest(_ContextBase):
                 m = max(self.n_xy_landmarks, int(np.ceil(4.0 / self.time_width)))
                 F = self._quantile_features(self._z[:, j], self.time_width, m)
             else:
-                F = self._quantile_features(self._z[:, j], self._var_width(conditional), self.n_xy_landmarks)
+                F = self._quantile_features(self._z[:, j], self._var_width(conditional, j), self.n_xy_landmarks)
             F = self._mats.put(key, F)
         return F
 
@@ -626,7 +659,7 @@ class ContextKernelTest(_ContextBase):
         n = self.n_samples
         cont = [j for j in sv] + [c for c in zc if self._kind_of[c] == "time"]
         if cont:
-            scale = np.array([1.0 / self._cond_width(len(sv))] * len(sv)
+            scale = np.array([1.0 / self._cond_width(len(sv), sv)] * len(sv)
                              + [1.0 / self.time_width] * (len(cont) - len(sv)))
             Zs = self._z[:, cont] * scale
             lm = Zs[self._landmarks]
