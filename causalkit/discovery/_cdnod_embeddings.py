@@ -322,6 +322,11 @@ def select_time_width(ctx_values, kinds, cause, effect=None, *, grid=TIME_WIDTH_
     loglik : dict
         ``{width: mean held-out log density}`` for every width tried.
 
+    Raises
+    ------
+    DataError
+        No context column of kind ``"time"``, or ``max_eval`` below 1.
+
     Notes
     -----
     Leave-one-out assumes the noise is independent over time; with
@@ -345,6 +350,10 @@ def select_time_width(ctx_values, kinds, cause, effect=None, *, grid=TIME_WIDTH_
 
     cols = [np.asarray(v, dtype=float) for v in ctx_values]
     kinds = list(kinds)
+    if "time" not in kinds:
+        raise DataError(f"select_time_width needs a context of kind 'time'; got kinds {kinds}")
+    if not (np.isscalar(max_eval) and max_eval >= 1):
+        raise DataError(f"max_eval must be a positive integer; got {max_eval!r}")
     X = standardize(np.asarray(cause, dtype=float).reshape(len(cause), -1))
     y = None if effect is None else standardize(np.asarray(effect, dtype=float).reshape(-1, 1))[:, 0]
     n = len(X)
