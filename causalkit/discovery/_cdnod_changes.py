@@ -57,7 +57,7 @@ With a time index, independence of the changes is only visible when the
 series holds many independent changes. With GP drifts of length scale 0.03
 on the time axis scaled to [0, 1] (about 33 independent stretches), the
 bivariate benchmark (``benchmarks/results/cdnod_accuracy.md``) orients
-``X0 --> X1`` in 84-96% of 50 seeds end to end at T = 500-1000 (82-90% on
+``X0 --> X1`` in 84-96% of 50 seeds end to end at T = 500-1000 (82-92% on
 fresh seeds; the exact parameter curves give 98%); the fixed 50-step window
 gets 48-70% there because it smooths the drifts away. Limits: with
 drifts of a few cycles over the whole series (the generator's sinusoids of
