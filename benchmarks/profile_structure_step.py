@@ -8,7 +8,9 @@ FLOP count allows, so the next GPU run should first find where the model step sp
 
 Usage::
 
-    python benchmarks/profile_structure_step.py --device cuda [--steps 60] [--profile]
+    python benchmarks/profile_structure_step.py --device cuda [--steps 60] [--profile] [--attention sdpa matmul]
+
+(the profile table is of the last ``--attention`` named).
 """
 
 import argparse
@@ -27,6 +29,8 @@ def main(argv=None):
     ap.add_argument("--preset", default="gpu")
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--profile", action="store_true", help="print torch.profiler's table for 5 steps")
+    ap.add_argument("--attention", nargs="+", default=["sdpa"], choices=["sdpa", "matmul"],
+                    help="variable-axis attention(s) to time, one after the other (same batches)")
     args = ap.parse_args(argv)
 
     import torch
@@ -59,19 +63,21 @@ def main(argv=None):
         sync()
         return tuple(x.shape), t1
 
-    td = tm = 0.0
-    for k in range(args.steps):
-        sync()
-        t0 = time.time()
-        shape, t1 = step(k)
-        t2 = time.time()
-        if k >= 5:  # skip warm-up
-            td += t1 - t0
-            tm += t2 - t1
-        if k % 10 == 0:
-            print(k, shape, f"data {t1 - t0:.3f} s, model {t2 - t1:.3f} s", flush=True)
-    n = max(1, args.steps - 5)
-    print(f"per step: data {td / n:.3f} s, model {tm / n:.3f} s")
+    for impl in args.attention:
+        model.var_attention = impl
+        td = tm = 0.0
+        for k in range(args.steps):
+            sync()
+            t0 = time.time()
+            shape, t1 = step(k)
+            t2 = time.time()
+            if k >= 5:  # skip warm-up
+                td += t1 - t0
+                tm += t2 - t1
+            if k % 10 == 0:
+                print(impl, k, shape, f"data {t1 - t0:.3f} s, model {t2 - t1:.3f} s", flush=True)
+        n = max(1, args.steps - 5)
+        print(f"var_attention={impl}: per step: data {td / n:.3f} s, model {tm / n:.3f} s", flush=True)
     if args.profile:
         from torch.profiler import ProfilerActivity, profile
 

@@ -17,7 +17,8 @@
 #
 # JOBS picks the jobs (names below). Session 2 ran "throughput pfn structure dsep ct_aqi ct_eustock ct_crspday
 # ct_irates"; session 3 runs the default: a full-length structure learner and three axiomatic runs whose
-# premises mix in distractor chains (started from the shipped no-PE weights).
+# premises mix in distractor chains (started from the shipped no-PE weights). Session 4 ran
+# JOBS="d_conf t_conf structure4" (the axiomatic jobs first: they build their pools before training).
 set -u
 cmd=$1; shift
 SRC=$(cd "${SRC:-.}" && pwd)
@@ -78,6 +79,19 @@ start)
     job $j python3 benchmarks/train_axiomatic.py --preset gpu --task $task --pos none --name $j --out "$RUN/ax" \
       --pool-cache "$RUN/pool" --workers 4 --distractors 0 $hi --init-from "$init" --budget-minutes "$AXMIN" \
       --set "'stages=[[3,6]]'" "lr=$lr" "warmup=300" ;;
+  structure4)  # session 4: continue the shipped structure_gpu weights with a new schedule; the variable-axis
+    # attention chosen by timing; the step rate measured 100-160 s in, once the axiomatic jobs train too
+    job structure4 "python3 benchmarks/train_structure.py --preset gpu --device $DEV --amp --out '$RUN/structure4' \
+      --init-from '$W/structure_gpu.safetensors' --attention auto --set warmup=200 --budget-minutes $MIN \
+      --budget-probe 100 160 --log '$RUN/structure4/train.log' && python3 benchmarks/train_structure.py \
+      --preset gpu --out '$RUN/structure4' --export '$RUN/structure4/structure_gpu' --name structure_gpu" ;;
+  d_conf|t_conf)  # session 4: names that are prefixes/suffixes of one another (the 14/15-node d-separation
+    # sets fail on them), with 0-2 distractor chains, from the weights shipped in session 3
+    task=dseparation; init=$W/dseparation.safetensors; lr=0.0002
+    if [ "$j" = t_conf ]; then task=transitivity; init=$W/transitivity.safetensors; lr=0.00015; fi
+    job $j python3 benchmarks/train_axiomatic.py --preset gpu --task $task --pos none --name $j --out "$RUN/ax" \
+      --pool-cache "$RUN/pool" --workers 4 --distractors 0 2 --confusable-names 0.5 --init-from "$init" \
+      --budget-minutes "$AXMIN" --set "'stages=[[3,6]]'" "lr=$lr" "warmup=300" ;;
   ct_*)
     job $j python3 benchmarks/causaltime_build.py --dataset ${j#ct_} --device $DEV --checkpoint-dir "$RUN/ck_$j" \
       --out "$RUN/$j" --max-minutes $(python3 -c "print($MIN - 3)") --generations 3 ;;
@@ -96,6 +110,7 @@ collect)
   while [ "$(date +%s)" -lt "$end" ] && ! all_done; do sleep 5; done
   report
   cp "$RUN/pfn/pfn_gpu.safetensors" "$RUN/structure/structure_gpu.safetensors" "$RUN"/ax/*.safetensors "$OUT/" 2>/dev/null
+  cp "$RUN/structure4/structure_gpu.safetensors" "$RUN/structure4/structure_gpu.json" "$OUT/" 2>/dev/null
   # generated CausalTime data as float32 (the AQI set is about 12 MB compressed); one archive for AQI
   python3 - "$RUN" <<'EOF'
 import glob, sys

@@ -66,7 +66,8 @@ def _chunk(args):
     texts, labels = generate(task, count, seed=seed, lengths=(n_nodes, n_nodes),
                              flip_fraction=data["flip_fraction"], flip_prob=data["flip_prob"],
                              shuffle_fraction=data["shuffle_fraction"], name_len=tuple(data["name_len"]),
-                             distractors=tuple(data.get("distractors", (0, 0))))
+                             distractors=tuple(data.get("distractors", (0, 0))),
+                             confusable_names=data.get("confusable_names", 0.0))
     ids, lengths = AxiomTokenizer().encode_batch(texts)
     return ids.astype(np.uint8), lengths.astype(np.int16), np.array([y == "Yes" for y in labels], dtype=np.uint8)
 
@@ -99,6 +100,11 @@ def eval_sets(task, cfg, seed):
         sets["val_flip_7_12"] = dict(lengths=(7, 12), flip_fraction=1.0, shuffle_fraction=0.0)
     else:
         sets["val_flip_7_12"] = dict(lengths=(7, 12), shuffle_fraction=0.0)
+    # long chains with the paper's independent random names: at 13-15 nodes names of 1-3 characters are
+    # often prefixes or suffixes of one another (session 4 found the shipped d-separation model at chance
+    # on such sets); added in session 4, so earlier logs lack it
+    sets["val_flip_13_15"] = dict(lengths=(13, 15), flip_fraction=1.0, shuffle_fraction=0.0)
+    sets["val_conf_7_15"] = dict(lengths=(7, 15), flip_fraction=1.0, shuffle_fraction=0.0, confusable_names=1.0)
     from causalkit.learned.axiomatic_data import generate
     from causalkit.learned.tokenizer import AxiomTokenizer
 
@@ -150,6 +156,10 @@ def main(argv=None):
                     help="mix LO-HI further chains into each training premise (long inputs without longer "
                          "chains; axiomatic_data.generate). Pools are built per chain length, so each "
                          "distractor has the asked chain's length (3-6). The checks stay without them")
+    ap.add_argument("--confusable-names", type=float, default=0.0, metavar="P",
+                    help="fraction of training chains whose names are drawn so that about half of them differ "
+                         "from another name of the premise by one character at the start or end "
+                         "(axiomatic_data.generate(confusable_names=P)); the checks keep independent names")
     ap.add_argument("--set", nargs="*", default=[], help="overrides KEY=JSON, e.g. total_steps=2000")
     args = ap.parse_args(argv)
 
@@ -171,6 +181,8 @@ def main(argv=None):
         k, v = kv.split("=", 1)
         cfg[k] = json.loads(v)
     data = dict(DATA, distractors=list(args.distractors)) if any(args.distractors) else dict(DATA)
+    if args.confusable_names:
+        data["confusable_names"] = args.confusable_names
     cfg.update(task=args.task, seed=args.seed, data=data, preset=args.preset)
     cfg["model"] = dict(cfg["model"], pos=args.pos, vocab_size=AxiomTokenizer().vocab_size)
     name = args.name or f"{args.task}_{args.pos}"
@@ -235,6 +247,7 @@ def main(argv=None):
     t0 = time.time()
     for n in lengths_needed:
         tag = "_d{}-{}".format(*args.distractors) if any(args.distractors) else ""
+        tag += f"_c{args.confusable_names:g}" if args.confusable_names else ""
         cache = (os.path.join(args.pool_cache, f"{args.task}_s{args.seed}_n{n}{tag}_{cfg['pool_per_length']}.npz")
                  if args.pool_cache else None)
         if cache and os.path.exists(cache):

@@ -156,6 +156,38 @@ def lr_at(cfg, step):
     return cfg["lr"] * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * t)))
 
 
+def choose_var_attention(model, cfg, device, amp_dtype, reps=3):
+    """Time a forward and backward pass with each variable-axis attention and keep the faster.
+
+    Three shapes of the preset (few, middling and many variables, ``tokens`` values each); returns the
+    chosen name and the seconds per shape set of each. The model's gradients are cleared afterwards.
+    """
+    import torch
+
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    shapes = [(3, cfg["n_max"]), ((cfg["d_min"] + cfg["d_max"]) // 2, (cfg["n_min"] + cfg["n_max"]) // 2),
+              (cfg["d_max"], cfg["n_min"])]
+    xs = [torch.randn(max(1, int(cfg["tokens"] // (n * d))), n, d, device=device) for d, n in shapes]
+    times = {}
+    for impl in ("sdpa", "matmul"):
+        model.var_attention = impl
+        total = 0.0
+        for x in xs:
+            for r in range(reps + 1):
+                sync()
+                t0 = time.time()
+                with torch.autocast(device_type=device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+                    out = model(x)
+                out[torch.isfinite(out)].float().square().mean().backward()
+                sync()
+                if r:  # the first pass warms up
+                    total += time.time() - t0
+        times[impl] = total / reps
+    model.zero_grad(set_to_none=True)
+    model.var_attention = min(times, key=times.get)
+    return model.var_attention, times
+
+
 def calibrate_threshold(model, cfg, n_rows, seed=555):
     """F1-optimal edge threshold on validation draws of the prior (seed never used for training or tests).
 
@@ -245,6 +277,16 @@ def main(argv=None):
     ap.add_argument("--log", default=None, help="append the loss log here too")
     ap.add_argument("--export", default=None, help="write STEM.safetensors/.json from the checkpoint and exit")
     ap.add_argument("--name", default=None, help="model name recorded in the JSON on --export")
+    ap.add_argument("--attention", choices=["sdpa", "matmul", "auto"], default="sdpa",
+                    help="variable-axis attention (StructureNet.var_attention); auto: time both at the start "
+                         "(logged) and keep the faster")
+    ap.add_argument("--init-from", default=None,
+                    help="fresh runs: start from these weights (an exported .safetensors or a checkpoint.pt) "
+                         "with a new schedule and optimizer")
+    ap.add_argument("--budget-probe", type=float, nargs=2, default=(20.0, 60.0), metavar=("FROM", "TO"),
+                    help="seconds after the start between which --budget-minutes measures the step rate; start "
+                         "it after other jobs sharing the GPU are running")
+    ap.add_argument("--set", nargs="*", default=[], help="fresh runs: config overrides KEY=JSON, e.g. warmup=200")
     ap.add_argument("--math-attention", action="store_true",
                     help="CUDA: torch's math SDPA kernel only (fused kernels off; see the module docstring)")
     args = ap.parse_args(argv)
@@ -267,6 +309,11 @@ def main(argv=None):
         cfg["total_steps"] = args.steps
     if args.seed is not None:
         cfg["seed"] = args.seed
+    for kv in args.set:
+        k, v = kv.split("=", 1)
+        if k not in cfg:
+            raise SystemExit(f"--set: unknown config key {k!r}; keys: {sorted(cfg)}")
+        cfg[k] = json.loads(v)
     device = torch.device(args.device)
     amp_dtype = torch.bfloat16 if args.amp else None
 
@@ -284,6 +331,15 @@ def main(argv=None):
         resumed = True
     else:
         resumed = False
+        if args.init_from:
+            if args.init_from.endswith(".safetensors"):
+                from safetensors.torch import load_file
+
+                state = load_file(args.init_from)
+            else:
+                state = torch.load(args.init_from, map_location="cpu", weights_only=False)["model"]
+            model.load_state_dict({k: v.float() for k, v in state.items()})
+            cfg["init_from"] = os.path.basename(args.init_from)
     logf = open(args.log, "a") if args.log else None
     budget = None
     if args.budget_minutes:
@@ -291,7 +347,7 @@ def main(argv=None):
         if not cfg.get("total_steps_from_budget"):
             from _budget import StepBudget
 
-            budget = StepBudget(args.budget_minutes, reserve_s=60.0, probe_s=(20.0, 60.0))
+            budget = StepBudget(args.budget_minutes, reserve_s=60.0, probe_s=tuple(args.budget_probe))
 
     def log(msg):
         print(msg, flush=True)
@@ -311,6 +367,12 @@ def main(argv=None):
                                              else " (CPU, 2 shared cores)")}, tmp)
         os.replace(tmp, ckpt_path)
 
+    if args.attention == "auto":
+        impl, times = choose_var_attention(model, cfg, device, amp_dtype)
+        log(f"# attention var_attention={impl} (seconds per forward+backward of 3 shapes: "
+            + ", ".join(f"{k} {v:.3f}" for k, v in times.items()) + ")")
+    else:
+        model.var_attention = args.attention
     sets = eval_sets(cfg, device)
     t_start = time.time()
     model.train()

@@ -49,7 +49,7 @@ _RESERVED = frozenset(w.lower() for w in WORDS) | {"given"}
 _ALPHA = np.array(list(NAME_ALPHABET))
 
 
-def random_names(n, rng, min_len=1, max_len=3):
+def random_names(n, rng, min_len=1, max_len=3, confusable=0.0):
     """Draw ``n`` distinct node names of random letters and digits.
 
     Parameters
@@ -59,6 +59,12 @@ def random_names(n, rng, min_len=1, max_len=3):
     rng : numpy.random.Generator
     min_len, max_len : int
         Each name's length is uniform on ``[min_len, max_len]``.
+    confusable : float
+        Probability that a name (after the first) is made from an earlier one by adding or removing a
+        character at its start or end ("M" beside "Mq", "8" beside "A8"), so that one name is a prefix or
+        suffix of another. Random names of 1-3 characters do this often in long premises (the paper's
+        14- and 15-node d-separation sets have such pairs); a model that matches names character by
+        character must learn to tell them apart. Default 0: independent names.
 
     Returns
     -------
@@ -67,16 +73,33 @@ def random_names(n, rng, min_len=1, max_len=3):
     """
     if min_len < 1 or max_len < min_len:
         raise DataError(f"name lengths must satisfy 1 <= min_len <= max_len, got {min_len}, {max_len}")
+    if not 0.0 <= confusable <= 1.0:
+        raise DataError(f"confusable must be a probability in [0, 1], got {confusable}")
     names = []
     seen = set()
     while len(names) < n:
-        k = int(rng.integers(min_len, max_len + 1))
-        name = "".join(_ALPHA[rng.integers(0, len(_ALPHA), size=k)])
-        if name in seen or name.lower() in _RESERVED:
+        if names and confusable and rng.random() < confusable:
+            name = _near_name(names[int(rng.integers(len(names)))], rng, min_len, max_len)
+        else:
+            k = int(rng.integers(min_len, max_len + 1))
+            name = "".join(_ALPHA[rng.integers(0, len(_ALPHA), size=k)])
+        if name is None or name in seen or name.lower() in _RESERVED:
             continue
         seen.add(name)
         names.append(name)
     return names
+
+
+def _near_name(base, rng, min_len, max_len):
+    """``base`` with one character added or removed at its start or end (None if neither fits the lengths)."""
+    moves = (["grow"] if len(base) < max_len else []) + (["cut"] if len(base) > min_len else [])
+    if not moves:
+        return None
+    at_start = rng.random() < 0.5
+    if moves[int(rng.integers(len(moves)))] == "cut":
+        return base[1:] if at_start else base[:-1]
+    c = str(_ALPHA[int(rng.integers(len(_ALPHA)))])
+    return c + base if at_start else base + c
 
 
 def sample_chain(n_nodes, rng, flip_prob=0.0):
@@ -185,10 +208,12 @@ def _premise(names, forward, rng, shuffle, distractors=()):
     return " ".join(" ".join(sentences[k]) for k in rng.permutation(len(sentences)))
 
 
-def _chains(n_nodes, rng, flip_prob, name_len, distractor_lengths):
+def _chains(n_nodes, rng, flip_prob, name_len, distractor_lengths, confusable=0.0):
     """Names and edge directions of the asked chain and of distractor chains, all names distinct."""
     sizes = [n_nodes] + list(distractor_lengths)
-    names = random_names(sum(sizes), rng, *name_len)
+    names = random_names(sum(sizes), rng, *name_len, confusable=confusable)
+    if confusable:  # near names land anywhere, not only after their base
+        names = [names[k] for k in rng.permutation(len(names))]
     out, s = [], 0
     for k, size in enumerate(sizes):
         out.append((names[s:s + size], sample_chain(size, rng, flip_prob)))
@@ -197,7 +222,7 @@ def _chains(n_nodes, rng, flip_prob, name_len, distractor_lengths):
 
 
 def chain_transitivity_instances(n_nodes, rng, flip_prob=0.0, shuffle=False, name_len=(1, 3),
-                                 distractor_lengths=()):
+                                 distractor_lengths=(), confusable=0.0):
     """All balanced transitivity questions about one random chain.
 
     Parameters
@@ -213,13 +238,16 @@ def chain_transitivity_instances(n_nodes, rng, flip_prob=0.0, shuffle=False, nam
     distractor_lengths : sequence of int
         Sizes of further chains (on other names, edges flipped with the same ``flip_prob``) whose
         sentences are mixed into the premise; no question is about them.
+    confusable : float
+        Passed to :func:`random_names`: probability of a name one character longer or shorter than
+        another name of the instance.
 
     Returns
     -------
     list of (str, str)
         ``(text, label)`` pairs, as many "Yes" as "No", in random order.
     """
-    (names, forward), others = _chains(n_nodes, rng, flip_prob, name_len, distractor_lengths)
+    (names, forward), others = _chains(n_nodes, rng, flip_prob, name_len, distractor_lengths, confusable)
     premise = _premise(names, forward, rng, shuffle, others)
     yes, no = [], []
     for i in range(n_nodes):
@@ -233,19 +261,20 @@ def chain_transitivity_instances(n_nodes, rng, flip_prob=0.0, shuffle=False, nam
 
 
 def chain_dseparation_instances(n_nodes, rng, flip_prob=0.5, shuffle=False, name_len=(1, 3), per_pair=2,
-                                distractor_lengths=()):
+                                distractor_lengths=(), confusable=0.0):
     """Balanced d-separation questions about one random chain.
 
     For every unordered pair of names, ``per_pair`` conditioning sets are drawn: a size uniform on
     0..(number of other nodes), then that many of the other nodes. Labels come from
     :func:`chain_d_separated` ("Yes" = d-separated). ``distractor_lengths`` as in
     :func:`chain_transitivity_instances`: conditioning sets and questions use the asked chain only.
+    ``confusable`` as in :func:`chain_transitivity_instances`.
 
     Returns
     -------
     list of (str, str)
     """
-    (names, forward), others = _chains(n_nodes, rng, flip_prob, name_len, distractor_lengths)
+    (names, forward), others = _chains(n_nodes, rng, flip_prob, name_len, distractor_lengths, confusable)
     premise = _premise(names, forward, rng, shuffle, others)
     yes, no = [], []
     seen = set()
@@ -279,7 +308,7 @@ def _int_pair(value, name):
 
 
 def generate(task, n, seed=0, lengths=(3, 6), flip_fraction=0.5, flip_prob=0.5, shuffle_fraction=0.3,
-             name_len=(1, 3), distractors=(0, 0)):
+             name_len=(1, 3), distractors=(0, 0), confusable_names=0.0):
     """Generate ``n`` labelled instances of one axiom.
 
     Parameters
@@ -335,18 +364,21 @@ def generate(task, n, seed=0, lengths=(3, 6), flip_fraction=0.5, flip_prob=0.5, 
     d_lo, d_hi = _int_pair(distractors, "distractors")
     if d_lo < 0 or d_hi < d_lo:
         raise DataError(f"distractors must satisfy 0 <= lo <= hi, got {distractors}")
+    if not 0.0 <= confusable_names <= 1.0:
+        raise DataError(f"confusable_names must be a fraction in [0, 1], got {confusable_names}")
     texts, labels = [], []
     while len(texts) < n:
         n_nodes = int(rng.integers(max(lo, 3) if task == "dseparation" else lo, hi + 1))
         shuffle = rng.random() < shuffle_fraction
         k = int(rng.integers(d_lo, d_hi + 1)) if d_hi else 0
         extra = [int(v) for v in rng.integers(max(lo, 3) if task == "dseparation" else lo, hi + 1, size=k)]
+        conf = 0.5 if confusable_names and rng.random() < confusable_names else 0.0
         if task == "transitivity":
             fp = flip_prob if rng.random() < flip_fraction else 0.0
-            inst = chain_transitivity_instances(n_nodes, rng, fp, shuffle, name_len, extra)
+            inst = chain_transitivity_instances(n_nodes, rng, fp, shuffle, name_len, extra, conf)
         else:
             inst = chain_dseparation_instances(n_nodes, rng, flip_prob, shuffle, name_len,
-                                               distractor_lengths=extra)
+                                               distractor_lengths=extra, confusable=conf)
         for t, y in inst:
             texts.append(t)
             labels.append(y)

@@ -134,10 +134,13 @@ def _build_classes():
             self.qkv = nn.Linear(dim, 3 * dim)
             self.out = nn.Linear(dim, dim)
 
-        def forward(self, x, chunk=None, math=False):  # x [N, T, dim]: attention over T
+        def forward(self, x, chunk=None, math=False, impl="sdpa"):  # x [N, T, dim]: attention over T
             n, t, dim = x.shape
             q, k, v = self.qkv(x).view(n, t, 3, self.n_heads, dim // self.n_heads).permute(2, 0, 3, 1, 4)
-            if math and q.is_cuda:
+            if impl == "matmul":  # short sequences: plain batched products, no padding to kernel tiles
+                w = torch.softmax((q @ k.transpose(-1, -2)).float() * q.shape[-1] ** -0.5, dim=-1)
+                y = w.to(v.dtype) @ v
+            elif math and q.is_cuda:
                 from torch.nn.attention import SDPBackend, sdpa_kernel
 
                 with sdpa_kernel(SDPBackend.MATH):
@@ -163,8 +166,8 @@ def _build_classes():
             self.ln2 = nn.LayerNorm(dim)
             self.ff = nn.Sequential(nn.Linear(dim, ff_mult * dim), nn.GELU(), nn.Linear(ff_mult * dim, dim))
 
-        def forward(self, x, chunk=None, math=False):
-            x = x + self.attn(self.ln1(x), chunk, math)
+        def forward(self, x, chunk=None, math=False, impl="sdpa"):
+            x = x + self.attn(self.ln1(x), chunk, math, impl)
             return x + self.ff(self.ln2(x))
 
     class StructureNet(nn.Module):
@@ -195,6 +198,14 @@ def _build_classes():
         math_attention : bool
             If True, CUDA attention uses torch's math SDPA kernel only
             (slower, never the fused kernels). Default False.
+        var_attention : {"sdpa", "matmul"}
+            How the variable-axis attention (sequences of length ``d``, at
+            most 30 in training) is computed: torch's SDPA (default) or
+            explicit batched products with a float32 softmax (the same
+            function, tested). Fused SDPA kernels pad each sequence to a tile
+            of 64-128 positions, so on a GPU the explicit products can be
+            faster for short sequences; ``benchmarks/train_structure.py
+            --attention auto`` times both and keeps the faster.
         """
 
         def __init__(self, dim=64, n_layers=3, n_heads=4, ff_mult=2):
@@ -213,6 +224,7 @@ def _build_classes():
             self.edge_mlp = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, dim), nn.GELU(), nn.Linear(dim, 1))
             self.attn_chunk = ATTENTION_CHUNK
             self.math_attention = False
+            self.var_attention = "sdpa"
 
         def forward(self, x):
             """Edge logits ``[B, d, d]`` (row = cause) of data ``x`` ``[B, n, d]``; diagonal = -inf."""
@@ -222,7 +234,8 @@ def _build_classes():
                 node_f, pair_f = _statistics(x)
             h = self.embed_value(x.unsqueeze(-1)) + self.embed_node(node_f.to(x.dtype)).unsqueeze(1)
             for var_blk, obs_blk in zip(self.var_blocks, self.obs_blocks):
-                h = var_blk(h.reshape(b * n, d, -1), self.attn_chunk, self.math_attention).view(b, n, d, -1)
+                h = var_blk(h.reshape(b * n, d, -1), self.attn_chunk, self.math_attention,
+                            self.var_attention).view(b, n, d, -1)
                 h = h.transpose(1, 2).reshape(b * d, n, -1)
                 h = obs_blk(h, self.attn_chunk, self.math_attention).view(b, d, n, -1).transpose(1, 2)
             pooled = torch.cat([h.max(dim=1).values, h.mean(dim=1)], dim=-1)  # [B, d, 2 dim]

@@ -127,6 +127,42 @@ def test_random_names_lengths_and_reserved_words():
     assert not {x.lower() for x in short} & {w.lower() for w in WORDS}
 
 
+def _has_affix_pair(names):
+    return any(a != b and (b.startswith(a) or b.endswith(a)) for a in names for b in names)
+
+
+def test_confusable_names_make_prefix_and_suffix_pairs():
+    rng = np.random.default_rng(3)
+    near = random_names(400, rng, 1, 3, confusable=0.5)
+    assert len(set(near)) == 400 and all(1 <= len(x) <= 3 for x in near)
+    assert not {x.lower() for x in near} & {w.lower() for w in WORDS}
+    # in instance-sized sets (8 names), a name that is another's prefix or suffix is common with
+    # confusable names and uncommon with independent ones (62 symbols)
+    near_sets = [random_names(8, rng, 1, 3, confusable=0.5) for _ in range(300)]
+    plain_sets = [random_names(8, rng, 1, 3) for _ in range(300)]
+    share_near = np.mean([_has_affix_pair(x) for x in near_sets])
+    share_plain = np.mean([_has_affix_pair(x) for x in plain_sets])
+    assert share_near > 0.9 and share_plain < 0.5, (share_near, share_plain)
+    with pytest.raises(DataError, match="confusable"):
+        random_names(3, rng, confusable=1.5)
+
+
+@pytest.mark.parametrize("task", ["transitivity", "dseparation"])
+def test_generator_confusable_names_keep_exact_labels(task):
+    texts, labels = generate(task, 300, seed=8, lengths=(4, 6), confusable_names=1.0)
+    assert [check_statement(t) for t in texts] == labels  # names stay distinct words for the parser
+    per_premise = {t.rsplit(". ", 1)[0]: set(parse_statement(t).nodes) for t in texts}
+    assert sum(_has_affix_pair(n) for n in per_premise.values()) > 0.6 * len(per_premise)
+    plain, _ = generate(task, 300, seed=8, lengths=(4, 6))
+    base = {t.rsplit(". ", 1)[0]: set(parse_statement(t).nodes) for t in plain}
+    assert sum(_has_affix_pair(n) for n in base.values()) < 0.5 * len(base)
+    # the default stream is unchanged by the new option
+    assert generate(task, 50, seed=8, lengths=(4, 6))[0] == generate(task, 50, seed=8, lengths=(4, 6),
+                                                                      confusable_names=0.0)[0]
+    with pytest.raises(DataError, match="confusable_names"):
+        generate(task, 10, confusable_names=-0.1)
+
+
 # -------------------------------------------------------------------------------------- exact checker
 def test_check_statement_answers():
     assert check_statement("A causes B. B causes C. Does A cause C?") == "Yes"

@@ -210,6 +210,15 @@ def test_training_script_resumes_exactly(tmp_path):
     ts.export(str(tmp_path / "a" / "checkpoint.pt"), stem, "tiny")
     model, meta = load_structure_model(stem + ".safetensors")
     assert meta["provenance"]["steps"] == 6 and 0 < meta["inference"]["threshold"] < 1
+    # a fresh run started from the exported weights (new schedule), with the attention chosen by timing
+    ts.main(common + ["--out", str(tmp_path / "c"), "--init-from", stem + ".safetensors", "--attention", "auto",
+                      "--set", "warmup=1", "--stop-after", "0", "--log", str(tmp_path / "c.log")])
+    c = torch.load(tmp_path / "c" / "checkpoint.pt", weights_only=False)
+    assert c["step"] == 0 and c["config"]["warmup"] == 1 and c["config"]["init_from"] == "exported.safetensors"
+    torch.testing.assert_close(c["model"]["embed_value.weight"], a["model"]["embed_value.weight"].half().float())
+    assert "# attention var_attention=" in (tmp_path / "c.log").read_text()
+    with pytest.raises(SystemExit, match="unknown config key"):
+        ts.main(common + ["--out", str(tmp_path / "d"), "--set", "nonsense=1"])
 
 
 def test_chunked_attention_equals_unchunked(monkeypatch):
@@ -242,6 +251,33 @@ def test_chunked_attention_equals_unchunked(monkeypatch):
     assert torch.equal(finite, torch.isfinite(chunked)) and (~finite).sum() == 3 * 6
     torch.testing.assert_close(chunked[finite], full[finite], rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(math[finite], full[finite], rtol=1e-5, atol=1e-5)
+
+
+def test_matmul_variable_attention_equals_sdpa():
+    """var_attention="matmul" (explicit products for short sequences) computes the same function."""
+    from causalkit.learned.structure import make_structure_net
+
+    torch.manual_seed(1)
+    model = make_structure_net(dim=16, n_layers=2, n_heads=4, ff_mult=2).eval()
+    assert model.var_attention == "sdpa"
+    x = torch.randn(2, 30, 7)
+    with torch.no_grad():
+        ref = model(x)
+        model.var_attention = "matmul"
+        alt = model(x)
+    finite = torch.isfinite(ref)
+    torch.testing.assert_close(alt[finite], ref[finite], rtol=1e-5, atol=1e-5)
+    # and the gradients agree too (the training path)
+    for impl in ("sdpa", "matmul"):
+        model.zero_grad()
+        model.var_attention = impl
+        out = model(x)
+        out[torch.isfinite(out)].square().sum().backward()
+        grads = [p.grad.clone() for p in model.parameters()]
+        if impl == "sdpa":
+            ref_grads = grads
+    for g, r in zip(grads, ref_grads):
+        torch.testing.assert_close(g, r, rtol=1e-4, atol=1e-5)
 
 
 def test_shipped_models_by_name(data):
