@@ -80,10 +80,10 @@ start)
       --pool-cache "$RUN/pool" --workers 4 --distractors 0 $hi --init-from "$init" --budget-minutes "$AXMIN" \
       --set "'stages=[[3,6]]'" "lr=$lr" "warmup=300" ;;
   structure4)  # session 4: continue the shipped structure_gpu weights with a new schedule; the variable-axis
-    # attention chosen by timing; the step rate measured 100-160 s in, once the axiomatic jobs train too
+    # attention chosen by timing; the step rate measured 120-180 s in, once the axiomatic jobs train too
     job structure4 "python3 benchmarks/train_structure.py --preset gpu --device $DEV --amp --out '$RUN/structure4' \
       --init-from '$W/structure_gpu.safetensors' --attention auto --set warmup=200 --budget-minutes $MIN \
-      --budget-probe 100 160 --log '$RUN/structure4/train.log' && python3 benchmarks/train_structure.py \
+      --budget-probe 120 180 --log '$RUN/structure4/train.log' && python3 benchmarks/train_structure.py \
       --preset gpu --out '$RUN/structure4' --export '$RUN/structure4/structure_gpu' --name structure_gpu" ;;
   d_conf|t_conf)  # session 4: names that are prefixes/suffixes of one another (the 14/15-node d-separation
     # sets fail on them), with 0-2 distractor chains, from the weights shipped in session 3
