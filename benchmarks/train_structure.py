@@ -336,10 +336,20 @@ def main(argv=None):
                 from safetensors.torch import load_file
 
                 state = load_file(args.init_from)
+                meta_path = args.init_from[: -len(".safetensors")] + ".json"
+                meta = json.load(open(meta_path)) if os.path.exists(meta_path) else {}
+                prov = meta.get("provenance", {})
+                earlier = meta.get("training", {}).get("lineage", []) + [
+                    {k: prov.get(k) for k in ("steps", "datasets_seen", "wall_minutes", "device")}]
             else:
-                state = torch.load(args.init_from, map_location="cpu", weights_only=False)["model"]
+                ck_init = torch.load(args.init_from, map_location="cpu", weights_only=False)
+                state = ck_init["model"]
+                earlier = ck_init["config"].get("lineage", []) + [
+                    {"steps": ck_init["step"], "datasets_seen": ck_init.get("datasets_seen"),
+                     "wall_minutes": round(ck_init["elapsed"] / 60, 1), "device": ck_init.get("device")}]
             model.load_state_dict({k: v.float() for k, v in state.items()})
             cfg["init_from"] = os.path.basename(args.init_from)
+            cfg["lineage"] = earlier  # the runs these weights went through before this one, oldest first
     logf = open(args.log, "a") if args.log else None
     budget = None
     if args.budget_minutes:

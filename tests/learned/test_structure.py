@@ -215,6 +215,7 @@ def test_training_script_resumes_exactly(tmp_path):
                       "--set", "warmup=1", "--stop-after", "0", "--log", str(tmp_path / "c.log")])
     c = torch.load(tmp_path / "c" / "checkpoint.pt", weights_only=False)
     assert c["step"] == 0 and c["config"]["warmup"] == 1 and c["config"]["init_from"] == "exported.safetensors"
+    assert [r["steps"] for r in c["config"]["lineage"]] == [6]
     torch.testing.assert_close(c["model"]["embed_value.weight"], a["model"]["embed_value.weight"].half().float())
     assert "# attention var_attention=" in (tmp_path / "c.log").read_text()
     with pytest.raises(SystemExit, match="unknown config key"):
