@@ -91,7 +91,21 @@ def build_pool(task, n_nodes, count, seed, data, workers, chunk=20000):
 
 
 def eval_sets(task, cfg, seed):
-    """Held-out sets from our own generator (different seeds): in-distribution and longer chains."""
+    """Held-out sets from our own generator (different seeds), tokenised: ``{name: (ids, lengths, is_yes)}``."""
+    tok = __import__("causalkit.learned.tokenizer", fromlist=["AxiomTokenizer"]).AxiomTokenizer()
+    out = {}
+    for name, (texts, labels) in eval_texts(task, cfg, seed).items():
+        ids, lengths = tok.encode_batch(texts)
+        out[name] = (ids, lengths, np.array([y == "Yes" for y in labels]))
+    return out
+
+
+def eval_texts(task, cfg, seed):
+    """Held-out sets from our own generator (different seeds): in-distribution and longer chains.
+
+    Returns ``{name: (texts, labels)}``; ``benchmarks/probe_axiomatic_names.py validate`` scores saved models
+    on the same sets.
+    """
     n = cfg["eval_size"]
     lo, hi = cfg["stages"][-1]
     sets = {"val_in": dict(lengths=(max(lo, 3), hi), flip_fraction=DATA["flip_fraction"])}
@@ -106,16 +120,12 @@ def eval_sets(task, cfg, seed):
     sets["val_flip_13_15"] = dict(lengths=(13, 15), flip_fraction=1.0, shuffle_fraction=0.0)
     sets["val_conf_7_15"] = dict(lengths=(7, 15), flip_fraction=1.0, shuffle_fraction=0.0, confusable_names=1.0)
     from causalkit.learned.axiomatic_data import generate
-    from causalkit.learned.tokenizer import AxiomTokenizer
 
-    tok = AxiomTokenizer()
     out = {}
     for k, (name, kw) in enumerate(sets.items()):
         args = dict(DATA, **kw)  # the asked task as in the paper: no distractor chains in the checks
         args["name_len"] = tuple(args["name_len"])
-        texts, labels = generate(task, n, seed=10_000_000 + seed * 97 + k, **args)
-        ids, lengths = tok.encode_batch(texts)
-        out[name] = (ids, lengths, np.array([y == "Yes" for y in labels]))
+        out[name] = generate(task, n, seed=10_000_000 + seed * 97 + k, **args)
     return out
 
 
