@@ -71,9 +71,10 @@ PRESETS = {
         "acyclic_weight": 0.1, "eval_every": 100, "ckpt_every": 50, "log_every": 10,
         "infer_max_rows": 1000,
     },
-    # one H200, bf16 autocast. Session 3, one idle H200: 0.37 s per step in the model, 0.02 s for the data
-    # (benchmarks/profile_structure_step.py), far below what the arithmetic allows; with three other jobs on
-    # the GPU 1.35 steps/s. --budget-minutes fits total_steps to the measured rate.
+    # one H200, bf16 autocast. One idle H200 (benchmarks/profile_structure_step.py, session 4): 0.36 s per step
+    # in the model with cuDNN's fused attention (a new execution plan for every batch shape), 0.115 s with
+    # --attention matmul; 0.02 s for the data. Beside two axiomatic runs: 2.3 steps/s (matmul).
+    # --budget-minutes fits total_steps to the measured rate.
     # 1.7M parameters (3.4 MB in fp16); CPU inference at n=1000, d=20 measured 1.6 s on one idle core with
     # random weights, 0.6 s at 500 rows, hence infer_max_rows=500.
     "gpu": {
