@@ -184,9 +184,14 @@ def report(args):
         "chains of 3-6 nodes mixed in (`--distractors`; long inputs without longer chains), one stage of 3-6-node",
         "chains: `t_forest2` from `t_none` (lr 2e-4, 10,216 steps), `d_forest2` / `d_forest3` from `d_none_ft`",
         "(lr 3e-4; 9,569 / 7,961 steps), `d_forest2b` = `d_forest2` trained 10,060 more steps alone on the GPU",
-        "(lr 1.5e-4). Shipped: `t_forest2` as `transitivity`, `d_forest2b` as `dseparation`, each chosen by our",
-        "own validation sets (the training logs' val_* fields) before scoring on these files (sessions 1-2 shipped",
-        "`t_none`, `d_rotary_ft`, `d_none_ft`; causalkit/learned/weights/, fp16). Raw numbers:",
+        "(lr 1.5e-4). Session 4 (19.8-minute runs sharing the H200 with each other and the structure learner):",
+        "premises with 0-2 distractor chains and, in half of the chains, names drawn as prefixes or suffixes of",
+        "one another (`--confusable-names 0.5`; the 14- and 15-node d-separation files fail on such names, see",
+        "`axiomatic_name_probe.md`): `t_conf` from `t_forest2` (lr 1.5e-4, 14,819 steps), `d_conf` from",
+        "`d_forest2b` (lr 2e-4, 14,128 steps). Shipped: `t_conf` as `transitivity`, `d_conf` as `dseparation`,",
+        "each chosen by our own validation sets (`axiomatic_validation.md`; earlier sessions: the training logs'",
+        "val_* fields) before scoring on these files (sessions 1-2 shipped `t_none`, `d_rotary_ft`, `d_none_ft`,",
+        "session 3 `t_forest2`, `d_forest2b`; causalkit/learned/weights/, fp16). Raw numbers:",
         "`benchmarks/results/axiomatic_scores.json`; loss curves: `benchmarks/results/axiomatic_loss.png`.",
         "",
     ]
@@ -231,7 +236,7 @@ def report(args):
 
 
 # the runs whose weights ship as causalkit/learned/weights/{transitivity,dseparation}.safetensors
-SHIPPED = {"transitivity": "t_forest2", "dseparation": "d_forest2b"}
+SHIPPED = {"transitivity": "t_conf", "dseparation": "d_conf"}
 
 
 def goals(results):
