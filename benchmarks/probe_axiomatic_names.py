@@ -89,13 +89,13 @@ def validate(args):
 
 
 def names(args):
-    rng = np.random.default_rng(0)
     files = sorted(glob.glob(os.path.join(args.data, args.task, "*.jsonl")), key=_file_order)
     out = {}
     for path in args.models:
         model = _load(path)
         name = os.path.basename(path).replace(".safetensors", "")
         out[name] = []
+        rng = np.random.default_rng(0)  # every model sees the same renamed texts
         for f in files:
             recs = [json.loads(line) for line in open(f)]
             texts = [r["text"] for r in recs]

@@ -111,12 +111,19 @@ def draw_shape(cfg, step):
 
 
 def batch(cfg, step, device):
+    """The training batch of ``step``: seeded by ``(seed, data_offset + step)``.
+
+    ``data_offset`` (set by ``--init-from``: the steps of the runs the weights went through) moves a
+    continued run to datasets its starting weights never saw. Sessions 3-4's continuations predate it and
+    restarted the stream at 0 (recorded in the shipped JSON).
+    """
     from causalkit.generators.structure_prior import sample_structure_batch
 
-    b, n, d = draw_shape(cfg, step)
+    pos = cfg.get("data_offset", 0) + step
+    b, n, d = draw_shape(cfg, pos)
     x, a, _ = sample_structure_batch(b, n, d, kind=cfg["kind"], mechanism=cfg["mechanism"], noise=cfg["noise"],
                                      expected_degree=degree_range(cfg, d), standardize=True,
-                                     seed=(cfg["seed"], step), device=device)
+                                     seed=(cfg["seed"], pos), device=device)
     return x, a
 
 
@@ -161,7 +168,8 @@ def choose_var_attention(model, cfg, device, amp_dtype, reps=3):
     """Time a forward and backward pass with each variable-axis attention and keep the faster.
 
     Three shapes of the preset (few, middling and many variables, ``tokens`` values each); returns the
-    chosen name and the seconds per shape set of each. The model's gradients are cleared afterwards.
+    chosen name and the seconds per shape set of each. The model's gradients are cleared afterwards; the
+    random inputs draw from torch's global generator (training data are seeded separately).
     """
     import torch
 
@@ -311,10 +319,15 @@ def main(argv=None):
     if args.seed is not None:
         cfg["seed"] = args.seed
     for kv in args.set:
-        k, v = kv.split("=", 1)
+        k, eq, v = kv.partition("=")
+        if not eq:
+            raise SystemExit(f"--set: expected KEY=JSON, got {kv!r}")
         if k not in cfg:
             raise SystemExit(f"--set: unknown config key {k!r}; keys: {sorted(cfg)}")
-        cfg[k] = json.loads(v)
+        try:
+            cfg[k] = json.loads(v)
+        except json.JSONDecodeError:
+            raise SystemExit(f"--set {k}: the value {v!r} is not JSON (strings need quotes: {k}='\"text\"')")
     device = torch.device(args.device)
     amp_dtype = torch.bfloat16 if args.amp else None
 
@@ -348,9 +361,14 @@ def main(argv=None):
                 earlier = ck_init["config"].get("lineage", []) + [
                     {"steps": ck_init["step"], "datasets_seen": ck_init.get("datasets_seen"),
                      "wall_minutes": round(ck_init["elapsed"] / 60, 1), "device": ck_init.get("device")}]
-            model.load_state_dict({k: v.float() for k, v in state.items()})
+            try:
+                model.load_state_dict({k: v.float() for k, v in state.items()})
+            except RuntimeError as err:
+                raise SystemExit(f"--init-from {args.init_from}: weights do not fit the {args.preset!r} preset's "
+                                 f"model ({str(err).splitlines()[0]})")
             cfg["init_from"] = os.path.basename(args.init_from)
             cfg["lineage"] = earlier  # the runs these weights went through before this one, oldest first
+            cfg["data_offset"] = sum(r.get("steps") or 0 for r in earlier)  # fresh datasets, not a replay
     logf = open(args.log, "a") if args.log else None
     budget = None
     if args.budget_minutes:
@@ -378,12 +396,15 @@ def main(argv=None):
                                              else " (CPU, 2 shared cores)")}, tmp)
         os.replace(tmp, ckpt_path)
 
-    if args.attention == "auto":
+    if args.attention == "auto" and resumed and cfg.get("var_attention"):
+        model.var_attention = cfg["var_attention"]  # a resumed run keeps the implementation it chose
+    elif args.attention == "auto":
         impl, times = choose_var_attention(model, cfg, device, amp_dtype)
         log(f"# attention var_attention={impl} (seconds per forward+backward of 3 shapes: "
             + ", ".join(f"{k} {v:.3f}" for k, v in times.items()) + ")")
     else:
         model.var_attention = args.attention
+    cfg["var_attention"] = model.var_attention
     sets = eval_sets(cfg, device)
     t_start = time.time()
     model.train()

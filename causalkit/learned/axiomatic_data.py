@@ -70,6 +70,11 @@ def random_names(n, rng, min_len=1, max_len=3, confusable=0.0):
     -------
     list of str
         Distinct names; none equals a grammar word ("causes", "no", "and", ...) in any case.
+
+    Raises
+    ------
+    DataError
+        Name lengths out of order or below 1, or ``confusable`` outside [0, 1].
     """
     if min_len < 1 or max_len < min_len:
         raise DataError(f"name lengths must satisfy 1 <= min_len <= max_len, got {min_len}, {max_len}")
@@ -78,12 +83,13 @@ def random_names(n, rng, min_len=1, max_len=3, confusable=0.0):
     names = []
     seen = set()
     while len(names) < n:
+        name = None
         if names and confusable and rng.random() < confusable:
             name = _near_name(names[int(rng.integers(len(names)))], rng, min_len, max_len)
-        else:
+        if name is None:  # an independent name (also when no near name fits the length range)
             k = int(rng.integers(min_len, max_len + 1))
             name = "".join(_ALPHA[rng.integers(0, len(_ALPHA), size=k)])
-        if name is None or name in seen or name.lower() in _RESERVED:
+        if name in seen or name.lower() in _RESERVED:
             continue
         seen.add(name)
         names.append(name)
@@ -344,8 +350,8 @@ def generate(task, n, seed=0, lengths=(3, 6), flip_fraction=0.5, flip_prob=0.5, 
     Raises
     ------
     DataError
-        An unknown ``task``, or ``lengths`` / ``distractors`` that are not ordered pairs of integers in
-        range (a subclass of ``ValueError``).
+        An unknown ``task``, ``lengths`` / ``distractors`` that are not ordered pairs of integers in
+        range, or ``confusable_names`` outside [0, 1] (a subclass of ``ValueError``).
 
     Examples
     --------

@@ -137,6 +137,8 @@ def _build_classes():
         def forward(self, x, chunk=None, math=False, impl="sdpa"):  # x [N, T, dim]: attention over T
             n, t, dim = x.shape
             q, k, v = self.qkv(x).view(n, t, 3, self.n_heads, dim // self.n_heads).permute(2, 0, 3, 1, 4)
+            if impl not in ("sdpa", "matmul"):
+                raise DataError(f"var_attention must be 'sdpa' or 'matmul', got {impl!r}")
             if impl == "matmul":  # short sequences: plain batched products, no padding to kernel tiles
                 w = torch.softmax((q @ k.transpose(-1, -2)).float() * q.shape[-1] ** -0.5, dim=-1)
                 y = w.to(v.dtype) @ v
@@ -202,7 +204,8 @@ def _build_classes():
             How the variable-axis attention (sequences of length ``d``, at
             most 30 in training) is computed: torch's SDPA (default) or
             explicit batched products with a float32 softmax (the same
-            function, tested). Fused SDPA kernels pad each sequence to a tile
+            function in float32, tested; under bf16 autocast the scores
+            are rounded to bf16 before the softmax). Fused SDPA kernels pad each sequence to a tile
             of 64-128 positions, so on a GPU the explicit products can be
             faster for short sequences; ``benchmarks/train_structure.py
             --attention auto`` times both and keeps the faster.

@@ -1,6 +1,7 @@
 """Axiomatic-training transformer: tokenizer, data generator, exact checker, shipped weights."""
 
 import glob
+import hashlib
 import json
 import os
 import subprocess
@@ -145,6 +146,9 @@ def test_confusable_names_make_prefix_and_suffix_pairs():
     assert share_near > 0.9 and share_plain < 0.5, (share_near, share_plain)
     with pytest.raises(DataError, match="confusable"):
         random_names(3, rng, confusable=1.5)
+    # no near name fits when every name has one length: independent names instead, no endless loop
+    same = random_names(20, rng, 2, 2, confusable=1.0)
+    assert len(set(same)) == 20 and all(len(x) == 2 for x in same)
 
 
 @pytest.mark.parametrize("task", ["transitivity", "dseparation"])
@@ -156,9 +160,11 @@ def test_generator_confusable_names_keep_exact_labels(task):
     plain, _ = generate(task, 300, seed=8, lengths=(4, 6))
     base = {t.rsplit(". ", 1)[0]: set(parse_statement(t).nodes) for t in plain}
     assert sum(_has_affix_pair(n) for n in base.values()) < 0.5 * len(base)
-    # the default stream is unchanged by the new option
-    assert generate(task, 50, seed=8, lengths=(4, 6))[0] == generate(task, 50, seed=8, lengths=(4, 6),
-                                                                      confusable_names=0.0)[0]
+    # the default stream is the one before confusable names existed (digests of the session-3 generator;
+    # earlier pools and validation sets depend on it)
+    t, y = generate(task, 200, seed=8, lengths=(3, 6), distractors=(0, 2))
+    digest = hashlib.sha256(("\n".join(t) + "|" + ",".join(y)).encode()).hexdigest()[:16]
+    assert digest == {"transitivity": "0c652067bb6dae65", "dseparation": "36298772843c40dd"}[task]
     with pytest.raises(DataError, match="confusable_names"):
         generate(task, 10, confusable_names=-0.1)
 

@@ -216,10 +216,20 @@ def test_training_script_resumes_exactly(tmp_path):
     c = torch.load(tmp_path / "c" / "checkpoint.pt", weights_only=False)
     assert c["step"] == 0 and c["config"]["warmup"] == 1 and c["config"]["init_from"] == "exported.safetensors"
     assert [r["steps"] for r in c["config"]["lineage"]] == [6]
+    # the continued run draws new datasets (its step 0 is the first run's step 6), not a replay
+    assert c["config"]["data_offset"] == 6 and c["config"]["var_attention"] in ("sdpa", "matmul")
+    x_new, _ = ts.batch(c["config"], 0, "cpu")
+    x_old, _ = ts.batch(a["config"], 6, "cpu")
+    torch.testing.assert_close(x_new, x_old, rtol=0, atol=0)
     torch.testing.assert_close(c["model"]["embed_value.weight"], a["model"]["embed_value.weight"].half().float())
     assert "# attention var_attention=" in (tmp_path / "c.log").read_text()
     with pytest.raises(SystemExit, match="unknown config key"):
         ts.main(common + ["--out", str(tmp_path / "d"), "--set", "nonsense=1"])
+    with pytest.raises(SystemExit, match="--set: expected KEY=JSON"):
+        ts.main(common + ["--out", str(tmp_path / "d"), "--set", "warmup"])
+    with pytest.raises(SystemExit, match="--init-from"):
+        ts.main(["--preset", "cpu", "--threads", "1", "--out", str(tmp_path / "e"), "--init-from",
+                 stem + ".safetensors", "--stop-after", "0"])
 
 
 def test_chunked_attention_equals_unchunked(monkeypatch):
@@ -268,6 +278,9 @@ def test_matmul_variable_attention_equals_sdpa():
         alt = model(x)
     finite = torch.isfinite(ref)
     torch.testing.assert_close(alt[finite], ref[finite], rtol=1e-5, atol=1e-5)
+    model.var_attention = "flash"
+    with pytest.raises(DataError, match="var_attention"):
+        model(x)
     # and the gradients agree too (the training path)
     for impl in ("sdpa", "matmul"):
         model.zero_grad()
