@@ -32,7 +32,10 @@ Fidelity options (docs/causaltime.rst, "Why real and generated windows are easy 
 the one-step fit (against exposure bias; off by default, as in the paper); ``--seed-observed F`` draws
 the seed windows from those at least F observed (default 1.0: fully observed); ``--burn-in B`` generates
 B steps per series and discards them. The session-3 builds used
-``--rollout-steps 10 --rollout-epochs 6 --seed-observed 0.9``.
+``--rollout-steps 10 --rollout-epochs 6 --seed-observed 0.9``. Session 4 added ``--damping D`` (shrink each
+step's predicted change towards the last value; flows refitted, networks reused from the checkpoint) and
+``--resolution auto`` (round generated values to the grid the real data are recorded on) and ``--bounds auto``
+(clip them to the observed range); all three keep H exact.
 
 Datasets: ``aqi`` (``benchmarks/data/causaltime/air_quality``, with its distance prior),
 ``eustock`` (log-returns of four European stock indices, 1859 days), ``crspday`` (daily returns
@@ -142,6 +145,12 @@ def main(argv=None):
     ap.add_argument("--seed-observed", type=float, default=None,
                     help="least observed fraction of a seed window (default: CausalTime.generate's)")
     ap.add_argument("--burn-in", type=int, default=0, help="generated steps discarded before the output")
+    ap.add_argument("--damping", type=float, default=1.0,
+                    help="shrink the predicted change towards the last value (CausalTime(damping=...); 1: off)")
+    ap.add_argument("--resolution", default=None,
+                    help="round generated values to the data's grid: 'auto' or a number in the input's units")
+    ap.add_argument("--bounds", default=None, choices=["auto"],
+                    help="clip generated values to the range of the observed values ('auto')")
     args = ap.parse_args(argv)
 
     data, prior = load(args.dataset, args.stations, args.rows)
@@ -151,7 +160,7 @@ def main(argv=None):
                        architecture=args.architecture, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                        warm_start=args.warm_start, heteroscedastic=not args.iid_noise,
                        noise_correlation=args.noise_correlation, rollout_steps=args.rollout_steps,
-                       rollout_epochs=args.rollout_epochs)
+                       rollout_epochs=args.rollout_epochs, damping=args.damping)
     t0 = time.perf_counter()
     model.fit(data, prior_graph=prior, device=args.device, checkpoint_dir=args.checkpoint_dir,
               max_minutes=args.max_minutes, verbose=True)
@@ -170,6 +179,7 @@ def main(argv=None):
         "best_val_mse": {k: float(min(v)) for k, v in model.history_.items()},
         "hcg_edges_offdiag": int(model.hcg_.to_numpy().sum() - len(model.names_)),
         "noise_std": [float(v) for v in model.noise_std_],
+        "resolution": [float(v) for v in model.resolution_],
         "generations": [],
     }
     if prior is not None:
@@ -181,6 +191,10 @@ def main(argv=None):
     for g in range(args.generations):
         t1 = time.perf_counter()
         gen_kw = {"burn_in": args.burn_in}
+        if args.bounds is not None:
+            gen_kw["bounds"] = args.bounds
+        if args.resolution is not None:
+            gen_kw["resolution"] = args.resolution if args.resolution == "auto" else float(args.resolution)
         if args.seed_observed is not None:
             gen_kw["seed_observed"] = args.seed_observed
         ds = model.generate(n_samples=args.n_samples, length=args.length, seed=g, **gen_kw)
