@@ -36,6 +36,9 @@ B steps per series and discards them. The session-3 builds used
 step's predicted change towards the last value; flows refitted, networks reused from the checkpoint) and
 ``--resolution auto`` (round generated values to the grid the real data are recorded on) and ``--bounds auto``
 (clip them to the observed range); all three keep H exact.
+``--window W`` sets the steps per window that the fidelity scores compare (default
+``min(length, lag, 10)``; the session-4 builds with ``--lag 5`` or ``--lag 2`` used ``--window 10`` to stay
+comparable with the lag-20 builds).
 
 Datasets: ``aqi`` (``benchmarks/data/causaltime/air_quality``, with its distance prior),
 ``eustock`` (log-returns of four European stock indices, 1859 days), ``crspday`` (daily returns
@@ -149,6 +152,8 @@ def main(argv=None):
                     help="shrink the predicted change towards the last value (CausalTime(damping=...); 1: off)")
     ap.add_argument("--resolution", default=None,
                     help="round generated values to the data's grid: 'auto' or a number in the input's units")
+    ap.add_argument("--window", type=int, default=None,
+                    help="steps per window compared by fidelity (default: CausalTime.fidelity's, min(length, lag, 10))")
     ap.add_argument("--bounds", default=None, choices=["auto"],
                     help="clip generated values to the range of the observed values ('auto')")
     args = ap.parse_args(argv)
@@ -201,9 +206,10 @@ def main(argv=None):
         gen_s = time.perf_counter() - t1
         ds.save(out / f"gen_{g}")
         fid = model.fidelity(ds, seed=g, plot_dir=out if g == 0 else None, tsne=not args.no_tsne,
-                             classifier=args.classifier)
+                             classifier=args.classifier, window=args.window)
         # the earlier protocol (windows split at random, fully observed real windows only), for comparison
-        legacy = model.fidelity(ds, seed=g, classifier=args.classifier, split="random", missing="observed")
+        legacy = model.fidelity(ds, seed=g, classifier=args.classifier, split="random", missing="observed",
+                                window=args.window)
         fid.update({"seed": g, "generate_seconds": round(gen_s, 2),
                     "legacy_discriminative_auc": legacy["discriminative_auc"],
                     "legacy_discriminative_auc_self": legacy["discriminative_auc_self"]})
