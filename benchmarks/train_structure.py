@@ -269,6 +269,27 @@ def export(ckpt_path, stem, name):
     print(f"wrote {stem}.safetensors ({size:.2f} MB) and {stem}.json (step {ck['step']})")
 
 
+def load_init(path):
+    """Weights and lineage of ``--init-from``: an exported ``.safetensors`` (with its JSON) or a ``checkpoint.pt``.
+
+    The lineage lists the runs the weights went through, oldest first (steps, datasets, minutes, device).
+    """
+    import torch
+
+    if path.endswith(".safetensors"):
+        from safetensors.torch import load_file
+
+        meta_path = path[: -len(".safetensors")] + ".json"
+        meta = json.load(open(meta_path)) if os.path.exists(meta_path) else {}
+        prov = meta.get("provenance", {})
+        return load_file(path), meta.get("training", {}).get("lineage", []) + [
+            {k: prov.get(k) for k in ("steps", "datasets_seen", "wall_minutes", "device")}]
+    ck = torch.load(path, map_location="cpu", weights_only=False)
+    return ck["model"], ck["config"].get("lineage", []) + [
+        {"steps": ck["step"], "datasets_seen": ck.get("datasets_seen"), "wall_minutes": round(ck["elapsed"] / 60, 1),
+         "device": ck.get("device")}]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", choices=sorted(PRESETS), default="cpu")
@@ -346,21 +367,7 @@ def main(argv=None):
     else:
         resumed = False
         if args.init_from:
-            if args.init_from.endswith(".safetensors"):
-                from safetensors.torch import load_file
-
-                state = load_file(args.init_from)
-                meta_path = args.init_from[: -len(".safetensors")] + ".json"
-                meta = json.load(open(meta_path)) if os.path.exists(meta_path) else {}
-                prov = meta.get("provenance", {})
-                earlier = meta.get("training", {}).get("lineage", []) + [
-                    {k: prov.get(k) for k in ("steps", "datasets_seen", "wall_minutes", "device")}]
-            else:
-                ck_init = torch.load(args.init_from, map_location="cpu", weights_only=False)
-                state = ck_init["model"]
-                earlier = ck_init["config"].get("lineage", []) + [
-                    {"steps": ck_init["step"], "datasets_seen": ck_init.get("datasets_seen"),
-                     "wall_minutes": round(ck_init["elapsed"] / 60, 1), "device": ck_init.get("device")}]
+            state, earlier = load_init(args.init_from)
             try:
                 model.load_state_dict({k: v.float() for k, v in state.items()})
             except RuntimeError as err:
