@@ -136,7 +136,7 @@ def main(argv=None):
     ap.add_argument("--n-samples", type=int, default=480)
     ap.add_argument("--length", type=int, default=40)
     ap.add_argument("--no-tsne", action="store_true")
-    ap.add_argument("--classifier", default="tree", choices=["tree", "gru"])
+    ap.add_argument("--classifier", default="tree", choices=["tree", "gru", "lstm"])
     ap.add_argument("--warm-start", action="store_true")
     ap.add_argument("--iid-noise", action="store_true",
                     help="i.i.d. noise per variable (heteroscedastic=False), as in the paper")

@@ -386,6 +386,52 @@ def test_mmd_and_discriminator_respond_to_a_shift():
     assert discriminative_auc(a, b, classifier="gru", n_features=2) < 0.65
 
 
+
+def _ar1_windows(rng, n_series, length, phi, window, block=None):
+    """Windows of a 2-variable AR(1) with unit marginal variance (the step size depends on phi)."""
+    from causalkit.generators._causaltime_fidelity import window_pool
+
+    x = np.zeros((n_series, length, 2))
+    x[:, 0] = rng.standard_normal((n_series, 2))
+    for t in range(1, length):
+        x[:, t] = phi * x[:, t - 1] + np.sqrt(1 - phi ** 2) * rng.standard_normal((n_series, 2))
+    w, g, _ = window_pool([x[0]] if block else list(x), window, block=block)
+    return w.reshape(len(w), -1), g
+
+
+def test_lstm_discriminator_learns_under_the_grouped_split():
+    from causalkit.generators._causaltime_fidelity import discriminative_auc
+
+    # the two classes differ only in their dynamics (lag-1 autocorrelation 0.8 vs 0, the same
+    # N(0, 1) marginal): only a classifier that learned the temporal pattern separates them
+    rng = np.random.default_rng(0)
+    real, gr = _ar1_windows(rng, 1, 2000, 0.8, 10, block=100)
+    same, gs = _ar1_windows(rng, 50, 40, 0.8, 10)
+    white, gw = _ar1_windows(rng, 50, 40, 0.0, 10)
+    kw = dict(classifier="lstm", n_features=2, real_groups=gr)
+    assert discriminative_auc(real, white, generated_groups=gw, **kw) > 0.9
+    assert discriminative_auc(real, same, generated_groups=gs, **kw) < 0.65
+
+
+def test_discriminator_rejects_bad_classifier_and_width():
+    from causalkit.exceptions import UnknownMethodError
+    from causalkit.generators._causaltime_fidelity import discriminative_auc
+
+    a = np.zeros((20, 6))
+    with pytest.raises(UnknownMethodError, match="'tree', 'gru', 'lstm'"):
+        discriminative_auc(a, a, classifier="svm")
+    with pytest.raises(DataError, match="n_features=4"):
+        discriminative_auc(a, a, classifier="lstm", n_features=4)
+
+
+def test_fidelity_accepts_the_lstm_discriminator(fitted):
+    ds = fitted.generate(n_samples=30, length=8, seed=0)
+    res = fitted.fidelity(ds, window=3, n_windows=100, block=12, classifier="lstm")
+    assert res["classifier"] == "lstm"
+    assert 0.0 <= res["discriminative_auc"] <= 1.0 and 0.0 <= res["discriminative_auc_self"] <= 1.0
+    with pytest.raises(DataError, match="'lstm'"):
+        fitted.fidelity(ds, window=3, classifier="svm")
+
 def test_lagged_cross_correlation_and_score():
     from causalkit.generators._causaltime_fidelity import cross_correlation_score, lagged_cross_correlation
 
