@@ -17,7 +17,8 @@
 #
 # JOBS picks the jobs (names below). Session 2 ran "throughput pfn structure dsep ct_aqi ct_eustock ct_crspday
 # ct_irates"; session 3 runs the default: a full-length structure learner and three axiomatic runs whose
-# premises mix in distractor chains (started from the shipped no-PE weights). Session 4 ran
+# premises mix in distractor chains (started from the shipped no-PE weights). Session 5 ran
+# JOBS="d_bound d_conf2 t_bound". Session 4 ran
 # JOBS="d_conf t_conf structure4" (the axiomatic jobs first: they build their pools before training).
 set -u
 cmd=$1; shift
@@ -91,6 +92,15 @@ start)
     if [ "$j" = t_conf ]; then task=transitivity; init=$W/transitivity.safetensors; lr=0.00015; fi
     job $j python3 benchmarks/train_axiomatic.py --preset gpu --task $task --pos none --name $j --out "$RUN/ax" \
       --pool-cache "$RUN/pool" --workers 4 --distractors 0 2 --confusable-names 0.5 --init-from "$init" \
+      --budget-minutes "$AXMIN" --set "'stages=[[3,6]]'" "lr=$lr" "warmup=300" ;;
+  d_bound|d_conf2|t_bound)  # session 5: from the weights shipped in session 4 (d_conf, t_conf), 80% of the
+    # chains with confusable names; d_bound and t_bound add the name-boundary embedding (zero at the start),
+    # d_conf2 is the same fine-tuning without it (the control)
+    task=dseparation; init=$W/dseparation.safetensors; lr=0.0003; extra=--name-boundaries
+    if [ "$j" = d_conf2 ]; then extra=; fi
+    if [ "$j" = t_bound ]; then task=transitivity; init=$W/transitivity.safetensors; lr=0.0002; fi
+    job $j python3 benchmarks/train_axiomatic.py --preset gpu --task $task --pos none --name $j --out "$RUN/ax" \
+      --pool-cache "$RUN/pool" --workers 4 --distractors 0 2 --confusable-names 0.8 $extra --init-from "$init" \
       --budget-minutes "$AXMIN" --set "'stages=[[3,6]]'" "lr=$lr" "warmup=300" ;;
   ct_*)
     job $j python3 benchmarks/causaltime_build.py --dataset ${j#ct_} --device $DEV --checkpoint-dir "$RUN/ck_$j" \

@@ -170,6 +170,9 @@ def main(argv=None):
                     help="fraction of training chains whose names are drawn so that about half of them differ "
                          "from another name of the premise by one character at the start or end "
                          "(axiomatic_data.generate(confusable_names=P)); the checks keep independent names")
+    ap.add_argument("--name-boundaries", action="store_true",
+                    help="AxiomTransformer(name_boundaries=True): embed each character's place in its name (only, "
+                         "first, inner, last); with --init-from a model without it, the new table starts at zero")
     ap.add_argument("--set", nargs="*", default=[], help="overrides KEY=JSON, e.g. total_steps=2000")
     args = ap.parse_args(argv)
 
@@ -195,6 +198,8 @@ def main(argv=None):
         data["confusable_names"] = args.confusable_names
     cfg.update(task=args.task, seed=args.seed, data=data, preset=args.preset)
     cfg["model"] = dict(cfg["model"], pos=args.pos, vocab_size=AxiomTokenizer().vocab_size)
+    if args.name_boundaries:
+        cfg["model"]["name_boundaries"] = True
     name = args.name or f"{args.task}_{args.pos}"
     os.makedirs(args.out, exist_ok=True)
     log_path = os.path.join(args.out, name + ".log")
@@ -231,7 +236,12 @@ def main(argv=None):
         torch.manual_seed(args.seed + state["step"])
         resumed = "weights"
     elif args.init_from:
-        model.load_state_dict({k: v.float() for k, v in load_file(args.init_from).items()})
+        # a model without the name-boundary table loads into one with it (the table stays at zero)
+        missing, unexpected = model.load_state_dict(
+            {k: v.float() for k, v in load_file(args.init_from).items()}, strict=False)
+        if unexpected or set(missing) - {"boundary_embed.weight"}:
+            raise SystemExit(f"--init-from {args.init_from} does not fit the model: missing {missing}, "
+                             f"unexpected {unexpected}")
         resumed = "init:" + os.path.basename(args.init_from)
     else:
         resumed = None

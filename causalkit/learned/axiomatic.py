@@ -38,7 +38,7 @@ from torch.nn import functional as F
 from causalkit.exceptions import CausalkitError, DataError, UnknownMethodError
 from causalkit.learned.tokenizer import AxiomTokenizer
 
-__all__ = ["AxiomTransformer", "AxiomaticReasoner", "reason_cli", "POSITION_ENCODINGS", "PRETRAINED"]
+__all__ = ["AxiomTransformer", "AxiomaticReasoner", "reason_cli", "name_boundary_codes", "POSITION_ENCODINGS", "PRETRAINED"]
 
 POSITION_ENCODINGS = ("none", "learned", "sinusoidal", "rotary")
 #: Shipped weights: name -> file stem under ``causalkit/learned/weights/``.
@@ -54,7 +54,41 @@ DEFAULT_CONFIG = {
     "pos": "none",
     "max_len": 1024,
     "rope_base": 10000.0,
+    "name_boundaries": False,
 }
+
+#: Codes of :func:`name_boundary_codes`: not part of a name, then a name's only, first, inner and last character.
+BOUNDARY_CODES = ("other", "single", "first", "inner", "last")
+
+
+def name_char_mask(vocab):
+    """Boolean array over the token ids: True for the characters names are made of (letters and digits)."""
+    return np.array([len(t) == 1 and t.isalnum() for t in vocab])
+
+
+def name_boundary_codes(ids, is_name_char):
+    """Place of each token in its name, as an index into :data:`BOUNDARY_CODES`.
+
+    A name is a maximal run of letter/digit tokens (the tokenizer splits names into characters and keeps
+    the grammar words whole). The code says only whether a character starts or ends its run, never where
+    the run lies in the text, so it adds no position information along the sequence.
+
+    Parameters
+    ----------
+    ids : torch.LongTensor of shape (batch, length)
+    is_name_char : torch.BoolTensor of shape (vocab_size,)
+
+    Returns
+    -------
+    torch.LongTensor of shape (batch, length)
+        0 outside names; 1 a one-character name; 2 first, 3 inner, 4 last character of a longer name.
+    """
+    c = is_name_char[ids]
+    pad = torch.zeros_like(c[:, :1])
+    starts = c & ~torch.cat([pad, c[:, :-1]], dim=1)
+    ends = c & ~torch.cat([c[:, 1:], pad], dim=1)
+    code = torch.where(starts & ends, 1, torch.where(starts, 2, torch.where(ends, 4, 3)))
+    return torch.where(c, code, 0)
 
 
 def _sinusoidal_table(n, d):
@@ -114,6 +148,13 @@ class AxiomTransformer(nn.Module):
         Longest input for the "learned" and "sinusoidal" tables.
     rope_base : float
         Base of the rotary angles.
+    name_boundaries : bool, default False
+        Add a learned embedding of each token's place in its name (:func:`name_boundary_codes`: outside a
+        name, a one-character name, or a longer name's first, inner or last character). Without it a
+        no-position model cannot easily tell the name ``8`` from the last character of ``A8``: telling them
+        apart needs the neighbouring token, which attention without positions finds only approximately,
+        and less well in long inputs. The code carries no position along the sequence. The table starts at
+        zero, so weights trained without it load into a model with it and compute the same function.
 
     Notes
     -----
@@ -123,7 +164,7 @@ class AxiomTransformer(nn.Module):
     """
 
     def __init__(self, vocab_size, d_model=256, n_layers=8, n_heads=8, d_ff=1024, pos="none", max_len=1024,
-                 rope_base=10000.0):
+                 rope_base=10000.0, name_boundaries=False):
         super().__init__()
         if pos not in POSITION_ENCODINGS:
             raise UnknownMethodError(f"pos must be one of {', '.join(POSITION_ENCODINGS)}; got {pos!r}")
@@ -141,10 +182,19 @@ class AxiomTransformer(nn.Module):
         )
         self.ln_f = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, 2)
+        self.name_boundaries = name_boundaries
+        if name_boundaries:
+            vocab = AxiomTokenizer().vocab
+            if len(vocab) != vocab_size:
+                raise ValueError(f"name_boundaries needs the tokenizer's vocab_size {len(vocab)}; got {vocab_size}")
+            self.boundary_embed = nn.Embedding(len(BOUNDARY_CODES), d_model)
+            self.register_buffer("is_name_char", torch.as_tensor(name_char_mask(vocab)), persistent=False)
         self.apply(self._init)
         for blk in self.blocks:
             for lin in (blk.proj, blk.out):
                 nn.init.normal_(lin.weight, std=0.02 / math.sqrt(2 * n_layers))
+        if name_boundaries:
+            nn.init.zeros_(self.boundary_embed.weight)
 
     @staticmethod
     def _init(m):
@@ -160,6 +210,8 @@ class AxiomTransformer(nn.Module):
         if self.pos in ("learned", "sinusoidal") and t > self.max_len:
             raise DataError(f"input of {t} tokens is longer than the model's max_len {self.max_len}")
         x = self.embed(ids)
+        if self.name_boundaries:
+            x = x + self.boundary_embed(name_boundary_codes(ids, self.is_name_char))
         if self.pos == "learned":
             x = x + self.pos_embed(torch.arange(t, device=ids.device))[None]
         elif self.pos == "sinusoidal":

@@ -296,6 +296,40 @@ def test_model_ignores_padding_and_every_position_encoding_runs():
             assert torch.allclose(m(ids, lengths), m(padded, lengths), atol=1e-6)
 
 
+def test_name_boundary_codes_mark_where_each_name_starts_and_ends():
+    torch = pytest.importorskip("torch")
+    from causalkit.learned.axiomatic import BOUNDARY_CODES, name_boundary_codes, name_char_mask
+
+    tok = AxiomTokenizer()
+    text = "A8 causes 8. 8 causes Bc1. Does A8 cause Bc1?"
+    ids, _ = tok.encode_batch([text])
+    codes = name_boundary_codes(torch.as_tensor(ids), torch.as_tensor(name_char_mask(tok.vocab)))[0]
+    got = [(tok.vocab[i], BOUNDARY_CODES[int(c)]) for i, c in zip(ids[0], codes)]
+    assert got[:8] == [("[BOS]", "other"), ("A", "first"), ("8", "last"), ("causes", "other"), ("8", "single"),
+                       (".", "other"), ("8", "single"), ("causes", "other")]
+    assert got[8:11] == [("B", "first"), ("c", "inner"), ("1", "last")]
+    # the "8" of "A8" and the name "8" are told apart by the code alone
+    assert {c for t, c in got if t == "8"} == {"last", "single"}
+
+
+def test_name_boundary_table_starts_at_zero_so_old_weights_compute_the_same():
+    torch = pytest.importorskip("torch")
+    from causalkit.learned.axiomatic import AxiomTransformer
+
+    torch.manual_seed(0)
+    kw = dict(d_model=32, n_layers=2, n_heads=4, d_ff=64)
+    old = AxiomTransformer(113, **kw).eval()
+    new = AxiomTransformer(113, name_boundaries=True, **kw).eval()
+    missing, unexpected = new.load_state_dict(old.state_dict(), strict=False)
+    assert missing == ["boundary_embed.weight"] and not unexpected
+    ids, lengths = AxiomTokenizer().encode_batch(["A8 causes 8. Does A8 cause 8?", "X causes Y. Does Y cause X?"])
+    ids, lengths = torch.as_tensor(ids), torch.as_tensor(lengths)
+    with torch.no_grad():
+        assert torch.allclose(old(ids, lengths), new(ids, lengths), atol=1e-6)
+        new.boundary_embed.weight.normal_()
+        assert not torch.allclose(old(ids, lengths), new(ids, lengths), atol=1e-3)
+
+
 def test_import_learned_does_not_import_torch():
     code = "import sys, causalkit.learned; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
