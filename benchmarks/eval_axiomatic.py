@@ -188,10 +188,17 @@ def report(args):
         "premises with 0-2 distractor chains and, in half of the chains, names drawn as prefixes or suffixes of",
         "one another (`--confusable-names 0.5`; the 14- and 15-node d-separation files fail on such names, see",
         "`axiomatic_name_probe.md`): `t_conf` from `t_forest2` (lr 1.5e-4, 14,819 steps), `d_conf` from",
-        "`d_forest2b` (lr 2e-4, 14,128 steps). Shipped: `t_conf` as `transitivity`, `d_conf` as `dseparation`,",
+        "`d_forest2b` (lr 2e-4, 14,128 steps). Session 5 (18-minute runs sharing the H200 with each other):",
+        "80% of the chains with confusable names, 0-2 distractor chains, and the name-boundary embedding",
+        "(`--name-boundaries`: each character's place in its name, only / first / inner / last; no position",
+        "along the sequence; its table started at zero): `t_bound` from `t_conf` (lr 2e-4, 12,919 steps, stopped",
+        "at its budget before the learning rate had decayed), `d_bound` from `d_conf` (lr 3e-4, 11,796 steps),",
+        "`d_bound2` = `d_bound` trained 9,528 more steps alone (lr 1e-4); `d_conf2` = the control, `d_bound`'s",
+        "run without the name-boundary table. Shipped: `t_bound` as `transitivity`, `d_bound2` as `dseparation`,",
         "each chosen by our own validation sets (`axiomatic_validation.md`; earlier sessions: the training logs'",
         "val_* fields) before scoring on these files (sessions 1-2 shipped `t_none`, `d_rotary_ft`, `d_none_ft`,",
-        "session 3 `t_forest2`, `d_forest2b`; causalkit/learned/weights/, fp16). Raw numbers:",
+        "session 3 `t_forest2`, `d_forest2b`, session 4 `t_conf`, `d_conf`; causalkit/learned/weights/, fp16).",
+        "Raw numbers:",
         "`benchmarks/results/axiomatic_scores.json`; loss curves: `benchmarks/results/axiomatic_loss.png`.",
         "",
     ]
@@ -236,7 +243,7 @@ def report(args):
 
 
 # the runs whose weights ship as causalkit/learned/weights/{transitivity,dseparation}.safetensors
-SHIPPED = {"transitivity": "t_conf", "dseparation": "d_conf"}
+SHIPPED = {"transitivity": "t_bound", "dseparation": "d_bound2"}
 
 
 def goals(results):
