@@ -385,13 +385,20 @@ def main(argv=None):
     ap.add_argument("--data", default=str(ROOT / ".ct_data"),
                     help="folder with the ct_*, ct2_*, ct2c_* build outputs")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "causaltime_fidelity.md"))
+    ap.add_argument("--overwrite", action="store_true",
+                    help="let --fidelity replace an --out file that holds hand-written sections (sessions 4-5)")
     args = ap.parse_args(argv)
+    out = Path(args.out)
+    # the committed results file has sections written by hand after this script last ran; keep them safe
+    if args.fidelity and out.exists() and "## Session 4" in out.read_text() and not args.overwrite:
+        ap.error(f"{out} holds hand-written sections (## Session 4, ## Session 5, ...) that --fidelity would "
+                 "drop; write to another --out and merge, or pass --overwrite")
     if not (args.pipeline or args.fidelity or args.copy):
         ap.error("give at least one of --pipeline, --fidelity, --copy")
     if args.pipeline:
         draw_pipeline(ROOT / "docs" / "_static" / "causaltime_pipeline.png")
     if args.fidelity:
-        write_fidelity(Path(args.data), Path(args.out))
+        write_fidelity(Path(args.data), out)
     if args.copy:
         copy_outputs(Path(args.data))
 
