@@ -115,6 +115,7 @@ def score(args):
             accs[set_name] = sum(p == y for p, y in zip(pred, labels)) / len(labels)
         name = os.path.basename(path)[: -len(".safetensors")]
         results[name] = dict(task=r.task, pos=r.config["model"]["pos"], params=count_parameters(r.model),
+                             name_boundaries=bool(r.config["model"].get("name_boundaries", False)),
                              step=r.config.get("step"), accuracy=accs, sizes={k: min(len(v[1]), args.limit or 10 ** 9) for k, v in cache[r.task].items()})
         print(f"{name}: {len(accs)} sets in {time.time() - t0:.1f}s; mean {sum(accs.values()) / len(accs):.3f}", flush=True)
     with open(args.out, "w") as fh:
@@ -211,7 +212,8 @@ def report(args):
         exact = {k: exact_accuracy(t, y, task) for k, (t, y) in sets.items()}
         lines += [f"## {task}", ""]
         lines.append("Models: " + "; ".join(
-            f"`{n}` = {m['pos']} position encoding, {m['params'] / 1e6:.2f}M parameters, {m.get('step') or '?'} steps"
+            f"`{n}` = {m['pos']} position encoding{' + name boundaries' if m.get('name_boundaries') else ''}, "
+            f"{m['params'] / 1e6:.2f}M parameters, {m.get('step') or '?'} steps"
             for n, m in models.items()) + ".")
         lines.append("")
         for title, pattern in GROUPS[task]:

@@ -18,7 +18,8 @@
 # JOBS picks the jobs (names below). Session 2 ran "throughput pfn structure dsep ct_aqi ct_eustock ct_crspday
 # ct_irates"; session 3 runs the default: a full-length structure learner and three axiomatic runs whose
 # premises mix in distractor chains (started from the shipped no-PE weights). Session 5 ran
-# JOBS="d_bound d_conf2 t_bound". Session 4 ran
+# JOBS="d_bound d_conf2 t_bound" (then from the shipped files; to rerun them now, copy the session-4 weights
+# to .axiom_ckpt/s4 and send that folder along to the GPU machine, as it is git-ignored). Session 4 ran
 # JOBS="d_conf t_conf structure4" (the axiomatic jobs first: they build their pools before training).
 set -u
 cmd=$1; shift
@@ -87,18 +88,20 @@ start)
       --budget-probe 120 180 --log '$RUN/structure4/train.log' && python3 benchmarks/train_structure.py \
       --preset gpu --out '$RUN/structure4' --export '$RUN/structure4/structure_gpu' --name structure_gpu" ;;
   d_conf|t_conf)  # session 4: names that are prefixes/suffixes of one another (the 14/15-node d-separation
-    # sets fail on them), with 0-2 distractor chains, from the weights shipped in session 3
-    task=dseparation; init=$W/dseparation.safetensors; lr=0.0002
-    if [ "$j" = t_conf ]; then task=transitivity; init=$W/transitivity.safetensors; lr=0.00015; fi
+    # sets fail on them), with 0-2 distractor chains, from the weights shipped in session 3 (pinned copies in
+    # $AX/s3, git-ignored; the same files are causalkit/learned/weights/* at commit cd9efee)
+    task=dseparation; init=$AX/s3/d_forest2b.safetensors; lr=0.0002
+    if [ "$j" = t_conf ]; then task=transitivity; init=$AX/s3/t_forest2.safetensors; lr=0.00015; fi
     job $j python3 benchmarks/train_axiomatic.py --preset gpu --task $task --pos none --name $j --out "$RUN/ax" \
       --pool-cache "$RUN/pool" --workers 4 --distractors 0 2 --confusable-names 0.5 --init-from "$init" \
       --budget-minutes "$AXMIN" --set "'stages=[[3,6]]'" "lr=$lr" "warmup=300" ;;
-  d_bound|d_conf2|t_bound)  # session 5: from the weights shipped in session 4 (d_conf, t_conf), 80% of the
+  d_bound|d_conf2|t_bound)  # session 5: from the weights shipped in session 4 (d_conf, t_conf; pinned copies
+    # in $AX/s4, git-ignored; the same files are causalkit/learned/weights/* at commit 7552503), 80% of the
     # chains with confusable names; d_bound and t_bound add the name-boundary embedding (zero at the start),
     # d_conf2 is the same fine-tuning without it (the control)
-    task=dseparation; init=$W/dseparation.safetensors; lr=0.0003; extra=--name-boundaries
+    task=dseparation; init=$AX/s4/d_conf.safetensors; lr=0.0003; extra=--name-boundaries
     if [ "$j" = d_conf2 ]; then extra=; fi
-    if [ "$j" = t_bound ]; then task=transitivity; init=$W/transitivity.safetensors; lr=0.0002; fi
+    if [ "$j" = t_bound ]; then task=transitivity; init=$AX/s4/t_conf.safetensors; lr=0.0002; fi
     job $j python3 benchmarks/train_axiomatic.py --preset gpu --task $task --pos none --name $j --out "$RUN/ax" \
       --pool-cache "$RUN/pool" --workers 4 --distractors 0 2 --confusable-names 0.8 $extra --init-from "$init" \
       --budget-minutes "$AXMIN" --set "'stages=[[3,6]]'" "lr=$lr" "warmup=300" ;;

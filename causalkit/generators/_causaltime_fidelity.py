@@ -187,7 +187,10 @@ def discriminative_auc(real, generated, *, seed=0, test_fraction=0.3, classifier
         epochs in batches of 32. The recurrent ones need torch.
     n_features : int, optional
         Variables per step (needed by ``"gru"`` and ``"lstm"`` to unflatten
-        the windows; default: one variable per step).
+        the windows, which are flattened step by step; default: one variable
+        per step, i.e. a univariate window; before session 5 the ``"gru"``
+        default read the whole window as a single step). Every caller in
+        causalkit passes it.
     real_groups, generated_groups : ndarray of int, optional
         Group of each window (a block of the real series, a generated
         sample). When both are given, a ``test_fraction`` of each class's

@@ -77,7 +77,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataError, GraphError
+from ..exceptions import DataError, GraphError, UnknownMethodError
 from ..graph import CausalGraph
 from ._causaltime_model import (ARCHITECTURES, init_linear_heads, make_network, make_windows, predict,
                                 prepare_series)
@@ -1173,7 +1173,7 @@ class CausalTime:
         rng = np.random.default_rng(seed)
         # real windows from two disjoint halves (in time) of the real data
         if classifier not in ("tree", "gru", "lstm"):
-            raise DataError(f"classifier must be 'tree', 'gru' or 'lstm'; got {classifier!r}")
+            raise UnknownMethodError(f"classifier must be 'tree', 'gru' or 'lstm'; got {classifier!r}")
         if split not in ("grouped", "random"):
             raise DataError(f"split must be 'grouped' or 'random'; got {split!r}")
         if missing not in ("matched", "observed"):

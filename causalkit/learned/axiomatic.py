@@ -62,7 +62,21 @@ BOUNDARY_CODES = ("other", "single", "first", "inner", "last")
 
 
 def name_char_mask(vocab):
-    """Boolean array over the token ids: True for the characters names are made of (letters and digits)."""
+    """Which tokens count as name characters for :func:`name_boundary_codes`.
+
+    Parameters
+    ----------
+    vocab : sequence of str
+        The tokenizer's vocabulary (:attr:`AxiomTokenizer.vocab`), in id order.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (len(vocab),)
+        True for single letters and digits. Other characters that the statement parser accepts inside a
+        name (``_``, ``-``, ``'``) count as separators here, as they did when the shipped models were
+        trained (their names are letters and digits only); the characters of ``given`` form a run like a
+        name's.
+    """
     return np.array([len(t) == 1 and t.isalnum() for t in vocab])
 
 
@@ -71,12 +85,16 @@ def name_boundary_codes(ids, is_name_char):
 
     A name is a maximal run of letter/digit tokens (the tokenizer splits names into characters and keeps
     the grammar words whole). The code says only whether a character starts or ends its run, never where
-    the run lies in the text, so it adds no position information along the sequence.
+    the run lies in the text: it carries no absolute position, only adjacency to the neighbouring tokens.
+    The "last" code reads the next token, a one-token look-ahead past the causal mask (harmless for a
+    classifier read at the final "?"; padding is not a name character, so it never changes a code).
 
     Parameters
     ----------
     ids : torch.LongTensor of shape (batch, length)
+        Token ids, right-padded with ``[PAD]``.
     is_name_char : torch.BoolTensor of shape (vocab_size,)
+        :func:`name_char_mask` of the vocabulary.
 
     Returns
     -------

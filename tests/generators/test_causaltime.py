@@ -429,8 +429,32 @@ def test_fidelity_accepts_the_lstm_discriminator(fitted):
     res = fitted.fidelity(ds, window=3, n_windows=100, block=12, classifier="lstm")
     assert res["classifier"] == "lstm"
     assert 0.0 <= res["discriminative_auc"] <= 1.0 and 0.0 <= res["discriminative_auc_self"] <= 1.0
-    with pytest.raises(DataError, match="'lstm'"):
+    from causalkit.exceptions import UnknownMethodError
+
+    with pytest.raises(UnknownMethodError, match="'lstm'"):
         fitted.fidelity(ds, window=3, classifier="svm")
+
+
+def test_recurrent_discriminator_reads_each_window_step_by_step(monkeypatch):
+    torch = pytest.importorskip("torch")
+    from causalkit.generators._causaltime_fidelity import discriminative_auc
+
+    seen = []
+
+    class RecordingLSTM(torch.nn.LSTM):
+        def forward(self, x, *args, **kwargs):
+            seen.append(x.detach().numpy().copy())
+            return super().forward(x, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn, "LSTM", RecordingLSTM)
+    rng = np.random.default_rng(0)
+    windows = rng.standard_normal((60, 5, 3))  # window x step x variable
+    flat = windows.reshape(60, -1)  # the flattening fidelity() uses: step by step
+    discriminative_auc(flat[:30], flat[30:], classifier="lstm", n_features=3, seed=0)
+    assert seen and all(x.shape[1:] == (5, 3) for x in seen)
+    # every sequence the LSTM read is one of the windows in (step, variable) layout
+    known = {w.round(6).tobytes() for w in windows.astype(np.float32)}
+    assert all(row.round(6).tobytes() in known for x in seen for row in x)
 
 def test_lagged_cross_correlation_and_score():
     from causalkit.generators._causaltime_fidelity import cross_correlation_score, lagged_cross_correlation
