@@ -38,7 +38,8 @@ from torch.nn import functional as F
 from causalkit.exceptions import CausalkitError, DataError, UnknownMethodError
 from causalkit.learned.tokenizer import AxiomTokenizer
 
-__all__ = ["AxiomTransformer", "AxiomaticReasoner", "reason_cli", "name_boundary_codes", "POSITION_ENCODINGS", "PRETRAINED"]
+__all__ = ["AxiomTransformer", "AxiomaticReasoner", "reason_cli", "name_boundary_codes", "POSITION_ENCODINGS",
+           "PRETRAINED"]
 
 POSITION_ENCODINGS = ("none", "learned", "sinusoidal", "rotary")
 #: Shipped weights: name -> file stem under ``causalkit/learned/weights/``.
@@ -171,8 +172,8 @@ class AxiomTransformer(nn.Module):
         name, a one-character name, or a longer name's first, inner or last character). Without it a
         no-position model cannot easily tell the name ``8`` from the last character of ``A8``: telling them
         apart needs the neighbouring token, which attention without positions finds only approximately,
-        and less well in long inputs. The code carries no position along the sequence. The table starts at
-        zero, so weights trained without it load into a model with it and compute the same function.
+        and less well in long inputs. The code carries no absolute position, only adjacency. The table starts
+        at zero, so weights trained without it load into a model with it and compute the same function.
 
     Notes
     -----
