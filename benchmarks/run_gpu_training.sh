@@ -105,6 +105,29 @@ start)
     job $j python3 benchmarks/train_axiomatic.py --preset gpu --task $task --pos none --name $j --out "$RUN/ax" \
       --pool-cache "$RUN/pool" --workers 4 --distractors 0 2 --confusable-names 0.8 $extra --init-from "$init" \
       --budget-minutes "$AXMIN" --set "'stages=[[3,6]]'" "lr=$lr" "warmup=300" ;;
+  s6_l20|s6_l5|s6_m5|s6_m5long)  # session 6, issue 7: AQI builds with rollout fine-tuning on the GPU, 10
+    # generations each, `--damping 0.6 --noise-correlation`, scored by the trees (in the build) and by the
+    # paper's LSTM discriminator (causaltime_discriminators.py). s6_l20 / s6_l5: the paper's LSTM for f (an
+    # LSTM rollout epoch takes ~35 min on one CPU core); s6_m5: the MLP lag-5 CPU build ct12b redone here
+    # (control for the device); s6_m5long: 20-step rollouts for 12 epochs. s6_l20 is also generated with
+    # the paper's equation (no damping), from the same networks.
+    opts="--architecture lstm --lag 20"; roll="--rollout-steps 10 --rollout-epochs 6"
+    case $j in
+    s6_l5) opts="--architecture lstm --lag 5 --window 10" ;;
+    s6_m5) opts="--lag 5 --window 10" ;;
+    s6_m5long) opts="--lag 5 --window 10"; roll="--rollout-steps 20 --rollout-epochs 12" ;;
+    esac
+    common="--dataset aqi --device $DEV --checkpoint-dir '$RUN/ck_$j' --generations 10 --seed-observed 0.9 --no-tsne \
+      --noise-correlation $opts $roll"
+    score="OMP_NUM_THREADS=4 python3 benchmarks/causaltime_discriminators.py"
+    extra=true
+    if [ "$j" = s6_l20 ]; then
+      extra="OMP_NUM_THREADS=4 python3 benchmarks/causaltime_build.py $common --out '$RUN/${j}_d1' && \
+        $score '$RUN/${j}_d1' --classifiers lstm --out '$RUN/${j}_d1/discriminators.json' > '$RUN/${j}_d1.md'"
+    fi
+    job $j "OMP_NUM_THREADS=4 python3 benchmarks/causaltime_build.py $common --damping 0.6 --out '$RUN/$j' \
+      --max-minutes $(python3 -c "print($MIN - 5)") && $score '$RUN/$j' --classifiers lstm \
+      --out '$RUN/$j/discriminators.json' > '$RUN/$j.md' && $extra" ;;
   ct_*)
     job $j python3 benchmarks/causaltime_build.py --dataset ${j#ct_} --device $DEV --checkpoint-dir "$RUN/ck_$j" \
       --out "$RUN/$j" --max-minutes $(python3 -c "print($MIN - 3)") --generations 3 ;;
@@ -131,6 +154,9 @@ import numpy as np
 for f in glob.glob(sys.argv[1] + "/ct_*/gen_*/data.npy"):
     np.save(f, np.load(f).astype(np.float32))
 EOF
+  # session 6: the scores of every build (its data stay on the GPU machine; too large to bring back)
+  (cd "$RUN" && ls -d s6_* >/dev/null 2>&1 && tar czf "$OUT/s6_scores.tgz" s6_*.md s6_*.out \
+      $(find s6_* -maxdepth 1 -name '*.json') ck_s6_*/*.out 2>/dev/null)
   tar czf "$OUT/ct_aqi.tgz" -C "$RUN" ct_aqi 2>/dev/null
   tar czf "$OUT/ct_other.tgz" -C "$RUN" ct_eustock ct_crspday ct_irates 2>/dev/null
   (cd "$RUN" && tar czf "$OUT/logs.tgz" $(find . -maxdepth 2 \( -name '*.log' -o -name '*.out' -o -name '*.txt' \
