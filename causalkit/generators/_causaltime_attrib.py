@@ -98,8 +98,10 @@ def expected_gradients(model, inputs, mask, *, n_windows=256, n_baselines=8, bat
         # per-head copies of the input: head i only reads slice i, so one
         # backward pass of the summed outputs gives every head's gradient
         xh = (point[:, None, :, :] * m[None, :, None, :]).detach().requires_grad_(True)
-        out = model.forward_heads(xh)
-        (grad,) = torch.autograd.grad(out.sum(), xh)
+        # cuDNN refuses an RNN backward pass in eval mode; the gradient is the same without it
+        with torch.backends.cudnn.flags(enabled=False):
+            out = model.forward_heads(xh)
+            (grad,) = torch.autograd.grad(out.sum(), xh)
         grad = grad * m[None, :, None, :]  # chain rule through the mask
         attr = grad.reshape(nb, n_baselines, N, lag, N) * diff[:, :, None, :, :]
         total += attr.mean(dim=1).abs().sum(dim=0).detach().cpu().numpy()
