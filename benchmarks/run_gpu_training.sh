@@ -105,7 +105,7 @@ start)
     job $j python3 benchmarks/train_axiomatic.py --preset gpu --task $task --pos none --name $j --out "$RUN/ax" \
       --pool-cache "$RUN/pool" --workers 4 --distractors 0 2 --confusable-names 0.8 $extra --init-from "$init" \
       --budget-minutes "$AXMIN" --set "'stages=[[3,6]]'" "lr=$lr" "warmup=300" ;;
-  s6_l20|s6_l5|s6_m5|s6_m5long)  # session 6, issue 7: AQI builds with rollout fine-tuning on the GPU, 10
+  s6_l20|s6_l5|s6_m5|s6_m5long|s6_m5r*)  # session 6, issue 7: AQI builds with rollout fine-tuning on the GPU, 10
     # generations each, `--damping 0.6 --noise-correlation`, scored by the trees (in the build) and by the
     # paper's LSTM discriminator (causaltime_discriminators.py). s6_l20 / s6_l5: the paper's LSTM for f (an
     # LSTM rollout epoch takes ~35 min on one CPU core); s6_m5: the MLP lag-5 CPU build ct12b redone here
@@ -116,6 +116,8 @@ start)
     s6_l5) opts="--architecture lstm --lag 5 --window 10" ;;
     s6_m5) opts="--lag 5 --window 10" ;;
     s6_m5long) opts="--lag 5 --window 10"; roll="--rollout-steps 20 --rollout-epochs 12" ;;
+    s6_m5r*)  # s6_m5r<steps>x<epochs>: the rollout schedule varied (20 x 12 was worse than 10 x 6)
+      r=${j#s6_m5r}; opts="--lag 5 --window 10"; roll="--rollout-steps ${r%x*} --rollout-epochs ${r#*x}" ;;
     esac
     common="--dataset aqi --device $DEV --checkpoint-dir '$RUN/ck_$j' --generations 10 --seed-observed 0.9 --no-tsne \
       --noise-correlation $opts $roll"
