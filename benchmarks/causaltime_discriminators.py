@@ -23,6 +23,11 @@ Usage (2-core CPU; keep one core free)::
 Prints one Markdown row per build and generation, and a summary per build and classifier
 (mean +- sd over the generations; sd with ``ddof=0``, as in the builder's summary).
 
+Since session 6 the default protocol draws each generated window's missing-value mask from the real
+windows on its own side of the split (``mask_matching`` ``"same_side"``); builds stored before used
+masks from all real windows, so their stored tree AUCs are reproduced by ``tree:missing=matched_pooled``
+(the ``stored`` column is filled only where the protocols agree).
+
 Diagnostics: ``--classifiers lstm:epochs=30`` trains the paper's LSTM longer (its other settings
 unchanged); ``lstm:split=random,missing=observed`` scores with the released code's kind of split
 (overlapping windows split at random, fully observed real windows), where the classifier can
@@ -105,6 +110,19 @@ def real_reference(settings):
     return ref
 
 
+def same_protocol(stored, res, classifier):
+    """Whether a generation's stored fidelity was computed as ``res`` was (so the AUCs must agree).
+
+    Builds made before session 6 record no ``mask_matching``: with ``missing="matched"`` their
+    generated windows drew masks from all real windows, i.e. ``"pooled"`` (``missing=matched_pooled``
+    now); since session 6 the default draws them from the same side of the split (``"same_side"``).
+    """
+    if stored.get("classifier", "tree") != classifier or stored.get("split", "grouped") != res["split"]:
+        return False
+    before = stored.get("mask_matching", "pooled" if stored.get("missing", "matched") == "matched" else None)
+    return before == res["mask_matching"]
+
+
 def score_build(build: Path, classifiers, verbose=True):
     meta = json.loads((build / "fidelity.json").read_text())
     settings = meta["settings"]
@@ -118,11 +136,11 @@ def score_build(build: Path, classifiers, verbose=True):
             t0 = time.perf_counter()
             with lstm_settings(lstm):
                 res = ref.fidelity(ds, seed=seed, classifier=clf, window=settings.get("window"), **fid)
-            default = not lstm and not fid
             row = {"build": build.name, "generation": g, "seed": seed, "classifier": spec,
                    "auc": res["discriminative_auc"], "auc_real_vs_real": res["discriminative_auc_self"],
                    "stored_auc": (stored["discriminative_auc"]
-                                  if default and stored.get("classifier", "tree") == clf else None),
+                                  if not lstm and same_protocol(stored, res, clf) else None),
+                   "mask_matching": res["mask_matching"],
                    "window": res["window"], "block": res["block"], "n_real": res["n_real"],
                    "n_generated": res["n_generated"], "seconds": round(time.perf_counter() - t0, 1)}
             rows.append(row)

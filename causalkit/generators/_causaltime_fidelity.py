@@ -146,12 +146,56 @@ def fill_within_window(windows, masks):
     return np.where(M, X, filled)
 
 
+TEST_FRACTION = 0.3  # the discriminator's held-out share of the real blocks and of the generated samples
+
+
 def _group_split(groups, test_fraction, rng):
     """Boolean test mask holding out a random ``test_fraction`` of the distinct groups."""
     uniq = np.unique(groups)
     n_test = min(max(1, int(round(len(uniq) * test_fraction))), len(uniq) - 1)
     test = rng.choice(uniq, n_test, replace=False)
     return np.isin(groups, test)
+
+
+def match_masks(real_masks, n_generated, rng, *, real_held_out=None, generated_held_out=None):
+    """Give each generated window the missing-value mask of a randomly drawn real window.
+
+    Parameters
+    ----------
+    real_masks : bool ndarray of shape (M, w, N)
+        Observed-value masks of the real windows.
+    n_generated : int
+    rng : numpy.random.Generator
+    real_held_out, generated_held_out : bool ndarray, optional
+        The discriminator's split (True: held out). When both are given, a
+        held-out generated window draws its mask from held-out real windows
+        and a training window from training real windows. Missing values
+        come in episodes, so a mask pattern identifies its block of the
+        real series: masks drawn from all real windows would put the
+        held-out blocks' patterns into the training set's generated class
+        and teach the classifier that training-block patterns mean "real"
+        (on AQI the mask alone then scores 0.36 instead of 0.50).
+
+    Returns
+    -------
+    bool ndarray of shape (n_generated, w, N)
+    """
+    real_masks = np.asarray(real_masks, dtype=bool)
+    if real_held_out is None or generated_held_out is None:
+        return real_masks[rng.integers(0, len(real_masks), n_generated)]
+    real_held_out = np.asarray(real_held_out, dtype=bool)
+    generated_held_out = np.asarray(generated_held_out, dtype=bool)
+    if len(generated_held_out) != n_generated:
+        raise DataError(f"generated_held_out has {len(generated_held_out)} entries for {n_generated} windows")
+    out = np.empty((n_generated,) + real_masks.shape[1:], dtype=bool)
+    for side in (False, True):
+        pool = np.flatnonzero(real_held_out == side)
+        rows = np.flatnonzero(generated_held_out == side)
+        if len(rows) and not len(pool):
+            raise DataError("no real window on one side of the split to draw missing-value masks from")
+        if len(rows):
+            out[rows] = real_masks[pool[rng.integers(0, len(pool), len(rows))]]
+    return out
 
 
 CLASSIFIERS = ("tree", "gru", "lstm")
@@ -162,8 +206,8 @@ PAPER_LSTM = {"hidden": 128, "num_layers": 2, "dropout": 0.1, "epochs": 5, "batc
 _GRU = {"hidden": 32, "num_layers": 1, "dropout": 0.0, "epochs": 30, "batch_size": 128, "lr": 3e-3}
 
 
-def discriminative_auc(real, generated, *, seed=0, test_fraction=0.3, classifier="tree", n_features=None,
-                       real_groups=None, generated_groups=None, n_per_class=None):
+def discriminative_auc(real, generated, *, seed=0, test_fraction=TEST_FRACTION, classifier="tree", n_features=None,
+                       real_groups=None, generated_groups=None, n_per_class=None, held_out=None):
     """ROC AUC of a classifier separating real from generated windows.
 
     Parameters
@@ -201,6 +245,10 @@ def discriminative_auc(real, generated, *, seed=0, test_fraction=0.3, classifier
     n_per_class : int, optional
         With groups: at most this many windows per class (train and test
         together; default all).
+    held_out : tuple of two bool ndarrays, optional
+        With groups: the split itself (real, generated; True: held out),
+        e.g. made beforehand with the groups so that the caller can match
+        something to it (:func:`match_masks`); default: drawn here.
 
     Returns
     -------
@@ -277,8 +325,14 @@ def discriminative_auc(real, generated, *, seed=0, test_fraction=0.3, classifier
                         "(window steps x variables per step)")
     rng = np.random.default_rng(seed)
     if real_groups is not None and generated_groups is not None:
-        te_r = _group_split(np.asarray(real_groups), test_fraction, rng)
-        te_g = _group_split(np.asarray(generated_groups), test_fraction, rng)
+        if held_out is None:
+            te_r = _group_split(np.asarray(real_groups), test_fraction, rng)
+            te_g = _group_split(np.asarray(generated_groups), test_fraction, rng)
+        else:
+            te_r, te_g = (np.asarray(h, dtype=bool) for h in held_out)
+            if len(te_r) != len(real) or len(te_g) != len(generated):
+                raise DataError(f"held_out must mark each of the {len(real)} real and {len(generated)} generated "
+                                f"windows; got {len(te_r)} and {len(te_g)} entries")
         parts = []
         for sel_r, sel_g, frac in ((~te_r, ~te_g, 1 - test_fraction), (te_r, te_g, test_fraction)):
             ir, ig = np.flatnonzero(sel_r), np.flatnonzero(sel_g)

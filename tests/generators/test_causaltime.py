@@ -555,14 +555,40 @@ def test_grouped_split_does_not_reward_memorised_episodes():
     assert discriminative_auc(real, gen + 4.0, real_groups=gr, generated_groups=gg) > 0.9
 
 
+def test_match_masks_draws_from_the_same_side_of_the_split():
+    from causalkit.generators._causaltime_fidelity import match_masks
+
+    # 20 real windows, each with its own mask pattern (a missing value at a distinct position)
+    real = np.ones((20, 4, 5), dtype=bool)
+    real.reshape(20, -1)[np.arange(20), np.arange(20)] = False
+    which = lambda m: np.argmax(~m.reshape(len(m), -1), axis=1)  # noqa: E731  (pattern -> real window index)
+    real_out = np.zeros(20, dtype=bool)
+    real_out[[3, 7, 11, 15, 19]] = True
+    gen_out = np.arange(300) % 3 == 0
+    got = match_masks(real, 300, np.random.default_rng(0), real_held_out=real_out, generated_held_out=gen_out)
+    assert got.shape == (300, 4, 5)
+    held, train = which(got[gen_out]), which(got[~gen_out])
+    assert set(held) == {3, 7, 11, 15, 19}  # held-out windows: only (and all of) the held-out patterns
+    assert not set(train) & {3, 7, 11, 15, 19} and len(set(train)) == 15
+    pooled = which(match_masks(real, 300, np.random.default_rng(0)))
+    assert len(set(pooled[gen_out]) - {3, 7, 11, 15, 19}) > 0  # pooled: training patterns among held-out ones
+    with pytest.raises(DataError, match="one side"):
+        match_masks(real, 5, np.random.default_rng(0), real_held_out=np.zeros(20, bool),
+                    generated_held_out=np.ones(5, bool))
+
+
 def test_fidelity_protocols(fitted):
     ds = fitted.generate(n_samples=30, length=8, seed=0)
     grouped = fitted.fidelity(ds, window=3, n_windows=150, block=12)
+    pooled = fitted.fidelity(ds, window=3, n_windows=150, block=12, missing="matched_pooled")
     legacy = fitted.fidelity(ds, window=3, n_windows=150, split="random", missing="observed")
-    for res in (grouped, legacy):
+    for res in (grouped, pooled, legacy):
         assert 0.0 <= res["discriminative_auc"] <= 1.0 and 0.0 <= res["discriminative_auc_self"] <= 1.0
     assert grouped["split"] == "grouped" and grouped["block"] == 12 and grouped["missing"] == "matched"
-    assert legacy["block"] is None
+    assert grouped["mask_matching"] == "same_side" and pooled["mask_matching"] == "pooled"
+    assert legacy["block"] is None and legacy["mask_matching"] is None
+    # the real-vs-real reference does not depend on how generated windows get their masks
+    assert grouped["discriminative_auc_self"] == pooled["discriminative_auc_self"]
     with pytest.raises(DataError, match="split"):
         fitted.fidelity(ds, window=3, split="time")
     with pytest.raises(DataError, match="missing"):
