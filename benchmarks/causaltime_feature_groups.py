@@ -136,7 +136,6 @@ def feature_groups(W, K, ctx):
         "interp_obs": np.hstack([(const_inc & k_dd).sum(axis=1), (repeat & k_d).sum(axis=1)]).astype(float),
         "interp_gap": np.hstack([(const_inc & ~k_dd).sum(axis=1), (repeat & ~k_d).sum(axis=1)]).astype(float),
         "grid": (np.abs(orig - np.round(orig)) < 1e-3).mean(axis=1),
-
         "extremes": np.hstack([(mn - lo) / rng_, (mx - lo) / rng_,
                                ((W < lo - TOL) | (W > hi + TOL)).sum(axis=1)]).astype(float),
     }
@@ -168,7 +167,7 @@ def clipped(W, ctx):
     return np.clip(W, ctx["lo"], ctx["hi"])
 
 
-def split_masks(masks, r_groups, g_groups, n_gen, seed, test_fraction=0.3):
+def split_masks(masks, r_groups, g_groups, n_gen, seed, test_fraction=_fid.TEST_FRACTION):
     """Masks for the generated windows drawn from real windows on the same side of the grouped split.
 
     Reproduces the split of ``discriminative_auc`` (``default_rng(seed)``, real groups first, then
@@ -209,7 +208,8 @@ def score_build(build: Path, generations, groups, n_windows=1000, self_ref=False
         even = r_groups % 2 == 0
         jobs = [(name, f_real, f_gen, name) for name in groups]
         if round_groups:
-            fr_q, fg_q = feature_groups(rounded(real, ctx), r_masks, ctx), feature_groups(rounded(gen, ctx), g_masks, ctx)
+            fr_q = feature_groups(rounded(real, ctx), r_masks, ctx)
+            fg_q = feature_groups(rounded(gen, ctx), g_masks, ctx)
             jobs += [(name + "@rounded", fr_q, fg_q, name) for name in round_groups]
         if clip_groups:
             fr_c, fg_c = (feature_groups(rounded(clipped(x, ctx), ctx), m, ctx)

@@ -117,7 +117,9 @@ start)
     s6_m5) opts="--lag 5 --window 10" ;;
     s6_m5long) opts="--lag 5 --window 10"; roll="--rollout-steps 20 --rollout-epochs 12" ;;
     s6_m5r*)  # s6_m5r<steps>x<epochs>: the rollout schedule varied (20 x 12 was worse than 10 x 6)
-      r=${j#s6_m5r}; opts="--lag 5 --window 10"; roll="--rollout-steps ${r%x*} --rollout-epochs ${r#*x}" ;;
+      r=${j#s6_m5r}
+      [[ $r =~ ^[0-9]+x[0-9]+$ ]] || { echo "job $j: use s6_m5r<steps>x<epochs>, e.g. s6_m5r10x3"; exit 2; }
+      opts="--lag 5 --window 10"; roll="--rollout-steps ${r%x*} --rollout-epochs ${r#*x}" ;;
     esac
     common="--dataset aqi --device $DEV --checkpoint-dir '$RUN/ck_$j' --generations 10 --seed-observed 0.9 --no-tsne \
       --noise-correlation $opts $roll"

@@ -165,9 +165,11 @@ def match_masks(real_masks, n_generated, rng, *, real_held_out=None, generated_h
     real_masks : bool ndarray of shape (M, w, N)
         Observed-value masks of the real windows.
     n_generated : int
+        Number of generated windows to give a mask.
     rng : numpy.random.Generator
-    real_held_out, generated_held_out : bool ndarray, optional
-        The discriminator's split (True: held out). When both are given, a
+        Source of the random draws.
+    real_held_out, generated_held_out : bool ndarray of shape (M,) and (n_generated,), optional
+        The discriminator's split (True: held out); give both or neither. When both are given, a
         held-out generated window draws its mask from held-out real windows
         and a training window from training real windows. Missing values
         come in episodes, so a mask pattern identifies its block of the
@@ -179,20 +181,35 @@ def match_masks(real_masks, n_generated, rng, *, real_held_out=None, generated_h
     Returns
     -------
     bool ndarray of shape (n_generated, w, N)
+
+    Raises
+    ------
+    DataError
+        If only one of ``real_held_out`` and ``generated_held_out`` is
+        given, if their lengths differ from the numbers of real and
+        generated windows, or if a side of the split holds generated
+        windows but no real window.
     """
     real_masks = np.asarray(real_masks, dtype=bool)
-    if real_held_out is None or generated_held_out is None:
+    if (real_held_out is None) != (generated_held_out is None):
+        raise DataError("give both real_held_out and generated_held_out, or neither")
+    if real_held_out is None:
         return real_masks[rng.integers(0, len(real_masks), n_generated)]
     real_held_out = np.asarray(real_held_out, dtype=bool)
     generated_held_out = np.asarray(generated_held_out, dtype=bool)
-    if len(generated_held_out) != n_generated:
-        raise DataError(f"generated_held_out has {len(generated_held_out)} entries for {n_generated} windows")
+    if real_held_out.shape != (len(real_masks),):
+        raise DataError(f"real_held_out must have one entry per real window ({len(real_masks)}); "
+                        f"got shape {real_held_out.shape}")
+    if generated_held_out.shape != (n_generated,):
+        raise DataError(f"generated_held_out must have one entry per generated window ({n_generated}); "
+                        f"got shape {generated_held_out.shape}")
     out = np.empty((n_generated,) + real_masks.shape[1:], dtype=bool)
     for side in (False, True):
         pool = np.flatnonzero(real_held_out == side)
         rows = np.flatnonzero(generated_held_out == side)
         if len(rows) and not len(pool):
-            raise DataError("no real window on one side of the split to draw missing-value masks from")
+            raise DataError(f"real_held_out has no {'held-out' if side else 'training'} real window to draw "
+                            "the missing-value masks of that side's generated windows from")
         if len(rows):
             out[rows] = real_masks[pool[rng.integers(0, len(pool), len(rows))]]
     return out
@@ -247,8 +264,15 @@ def discriminative_auc(real, generated, *, seed=0, test_fraction=TEST_FRACTION, 
         together; default all).
     held_out : tuple of two bool ndarrays, optional
         With groups: the split itself (real, generated; True: held out),
-        e.g. made beforehand with the groups so that the caller can match
-        something to it (:func:`match_masks`); default: drawn here.
+        made beforehand so that the caller can match something to it
+        (:func:`match_masks`); default: drawn here. The random draws that
+        follow the split (the class-balancing subsample) are the same
+        either way, so a caller that draws the split as this function does
+        (``_group_split`` of the real, then the generated groups, with
+        ``numpy.random.default_rng(seed)`` and ``test_fraction``) scores the
+        same windows. ``test_fraction`` still sets the training and held-out
+        shares of ``n_per_class``, so it should be the fraction the split
+        was made with.
 
     Returns
     -------
@@ -260,8 +284,10 @@ def discriminative_auc(real, generated, *, seed=0, test_fraction=TEST_FRACTION, 
     UnknownMethodError
         If ``classifier`` is not one of ``"tree"``, ``"gru"``, ``"lstm"``.
     DataError
-        If the windows' width is not a multiple of ``n_features``, or the
-        grouped split leaves fewer than 2 windows of a class on one side.
+        If the windows' width is not a multiple of ``n_features``, the
+        grouped split leaves fewer than 2 windows of a class on one side,
+        or ``held_out`` is given without the groups, is not a pair, or does
+        not mark every window.
 
     Notes
     -----
@@ -324,15 +350,19 @@ def discriminative_auc(real, generated, *, seed=0, test_fraction=TEST_FRACTION, 
         raise DataError(f"n_features={n_features} does not divide the window width {width} "
                         "(window steps x variables per step)")
     rng = np.random.default_rng(seed)
+    if held_out is not None and (real_groups is None or generated_groups is None):
+        raise DataError("held_out needs real_groups and generated_groups (it replaces their split)")
     if real_groups is not None and generated_groups is not None:
-        if held_out is None:
-            te_r = _group_split(np.asarray(real_groups), test_fraction, rng)
-            te_g = _group_split(np.asarray(generated_groups), test_fraction, rng)
-        else:
+        # drawn even when held_out is given, so that the subsample below takes the same draws
+        te_r = _group_split(np.asarray(real_groups), test_fraction, rng)
+        te_g = _group_split(np.asarray(generated_groups), test_fraction, rng)
+        if held_out is not None:
+            if not isinstance(held_out, (tuple, list)) or len(held_out) != 2:
+                raise DataError("held_out must be a pair (real, generated) of boolean arrays")
             te_r, te_g = (np.asarray(h, dtype=bool) for h in held_out)
-            if len(te_r) != len(real) or len(te_g) != len(generated):
+            if te_r.shape != (len(real),) or te_g.shape != (len(generated),):
                 raise DataError(f"held_out must mark each of the {len(real)} real and {len(generated)} generated "
-                                f"windows; got {len(te_r)} and {len(te_g)} entries")
+                                f"windows; got shapes {te_r.shape} and {te_g.shape}")
         parts = []
         for sel_r, sel_g, frac in ((~te_r, ~te_g, 1 - test_fraction), (te_r, te_g, test_fraction)):
             ir, ig = np.flatnonzero(sel_r), np.flatnonzero(sel_g)

@@ -572,7 +572,7 @@ def test_match_masks_draws_from_the_same_side_of_the_split():
     assert not set(train) & {3, 7, 11, 15, 19} and len(set(train)) == 15
     pooled = which(match_masks(real, 300, np.random.default_rng(0)))
     assert len(set(pooled[gen_out]) - {3, 7, 11, 15, 19}) > 0  # pooled: training patterns among held-out ones
-    with pytest.raises(DataError, match="one side"):
+    with pytest.raises(DataError, match="no held-out real window"):
         match_masks(real, 5, np.random.default_rng(0), real_held_out=np.zeros(20, bool),
                     generated_held_out=np.ones(5, bool))
 
@@ -587,8 +587,6 @@ def test_fidelity_protocols(fitted):
     assert grouped["split"] == "grouped" and grouped["block"] == 12 and grouped["missing"] == "matched"
     assert grouped["mask_matching"] == "same_side" and pooled["mask_matching"] == "pooled"
     assert legacy["block"] is None and legacy["mask_matching"] is None
-    # the real-vs-real reference does not depend on how generated windows get their masks
-    assert grouped["discriminative_auc_self"] == pooled["discriminative_auc_self"]
     with pytest.raises(DataError, match="split"):
         fitted.fidelity(ds, window=3, split="time")
     with pytest.raises(DataError, match="missing"):
@@ -597,6 +595,60 @@ def test_fidelity_protocols(fitted):
         fitted.fidelity(ds, window=3, block=2)
     with pytest.raises(DataError, match="2 generated samples"):
         fitted.fidelity(ds.data[:1], window=3)
+
+
+def test_fidelity_matches_masks_on_the_split_it_scores(fitted, monkeypatch):
+    from causalkit.generators import _causaltime_fidelity as fid
+
+    ds = fitted.generate(n_samples=30, length=8, seed=0)
+    seen = {}
+    real_match, real_auc = fid.match_masks, fid.discriminative_auc
+
+    def spy_match(real_masks, n_generated, rng, **kw):
+        out = real_match(real_masks, n_generated, rng, **kw)
+        if kw.get("real_held_out") is not None:
+            seen["match"] = (real_masks, kw["real_held_out"], kw["generated_held_out"], out)
+        return out
+
+    def spy_auc(real, generated, **kw):
+        if kw.get("held_out") is not None:
+            seen["auc"] = kw["held_out"]
+            # the split handed over is the one discriminative_auc would have drawn itself
+            rng = np.random.default_rng(kw["seed"])
+            np.testing.assert_array_equal(kw["held_out"][0], fid._group_split(kw["real_groups"], 0.3, rng))
+            np.testing.assert_array_equal(kw["held_out"][1], fid._group_split(kw["generated_groups"], 0.3, rng))
+        return real_auc(real, generated, **kw)
+
+    monkeypatch.setattr(fid, "match_masks", spy_match)
+    monkeypatch.setattr(fid, "discriminative_auc", spy_auc)
+    fitted.fidelity(ds, window=3, n_windows=150, block=12, seed=3)
+    masks, r_out, g_out, got = seen["match"]
+    assert seen["auc"][0] is r_out and seen["auc"][1] is g_out  # matched on exactly the split scored
+    flat = masks.reshape(len(masks), -1)
+    held_patterns = {row.tobytes() for row in flat[r_out]}
+    train_patterns = {row.tobytes() for row in flat[~r_out]}
+    assert train_patterns - held_patterns  # some gap patterns occur only in training blocks (not vacuous)
+    assert all(row.tobytes() in held_patterns for row in got[g_out].reshape(g_out.sum(), -1))
+    assert all(row.tobytes() in train_patterns for row in got[~g_out].reshape((~g_out).sum(), -1))
+
+
+def test_held_out_and_match_masks_check_their_arguments():
+    from causalkit.generators._causaltime_fidelity import discriminative_auc, match_masks
+
+    a, b = np.zeros((20, 3)), np.ones((20, 3))
+    groups = np.arange(20) // 4
+    with pytest.raises(DataError, match="held_out needs"):
+        discriminative_auc(a, b, held_out=(groups < 1, groups < 1))
+    with pytest.raises(DataError, match="pair"):
+        discriminative_auc(a, b, real_groups=groups, generated_groups=groups, held_out=groups < 1)
+    with pytest.raises(DataError, match="mark each"):
+        discriminative_auc(a, b, real_groups=groups, generated_groups=groups, held_out=(groups[:5] < 1, groups < 1))
+    masks = np.ones((10, 2, 2), dtype=bool)
+    with pytest.raises(DataError, match="both"):
+        match_masks(masks, 4, np.random.default_rng(0), real_held_out=np.zeros(10, bool))
+    with pytest.raises(DataError, match="real_held_out must have one entry"):
+        match_masks(masks, 4, np.random.default_rng(0), real_held_out=np.zeros(2, bool),
+                    generated_held_out=np.zeros(4, bool))
 
 
 # ---------------------------------------------------------------------- checkpoints
