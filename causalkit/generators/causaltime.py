@@ -1112,9 +1112,10 @@ class CausalTime:
             from all real windows, as before session 6 (the held-out blocks'
             patterns then reach the training set and the classifier learns
             that the training blocks' patterns mean "real": on AQI the mask
-            alone scored 0.36); kept to reproduce the numbers stored then. ``"observed"``: only fully observed real windows (on
-            AQI-36 619 of 8750 windows of 10 steps, bunched in a few
-            episodes and more polluted than the year).
+            alone scored 0.36); kept to reproduce the numbers stored then.
+            ``"observed"``: only fully observed real windows (on AQI-36 619
+            of 8750 windows of 10 steps, bunched in a few episodes and more
+            polluted than the year).
         block : int, optional
             Block length for ``split="grouped"``; default ``10 * window``.
 
